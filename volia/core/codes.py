@@ -186,4 +186,4 @@ NAME_KINDS = {
 }
 
 LANGUAGES = {"be": "Belarusian", "ru": "Russian", "en": "English", "pl": "Polish",
-             "de": "German", "lt": "Lithuanian", "uk": "Ukrainian", "und": "Undetermined"}
+             "de": "German", "lt": "Lithuanian", "uk": "Ukrainian", "zh": "Chinese", "und": "Undetermined"}

@@ -1,0 +1,3 @@
+from volia.cli import main
+
+main()

@@ -1,0 +1,69 @@
+"""The `volia` command: Django's management commands under friendlier names.
+
+`volia import FILE` runs the `import_events` command, `volia check` runs `check_projections`
+(Django's own system check stays reachable as `volia django-check`). Before any command but
+`migrate` the database schema is created or brought up to date, so a new data directory
+needs no set-up step.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ALIASES = {
+    "import": "import_events",
+    "check": "check_projections",
+    "django-check": "check",
+}
+NO_AUTO_MIGRATE = {"migrate", "makemigrations", "help", "--help", "-h", "version", "--version", "check",
+                   "sqlmigrate", "showmigrations"}
+
+USAGE = """usage: volia COMMAND [options]   (volia COMMAND --help for details)
+
+commands:
+  demo       create the demo database (synthetic data), then serve it locally
+  serve      serve the web app with a production server (gunicorn)
+  import     import a file of events (canonical CSV/JSONL, or any layout with --mapping)
+  export     write all current events in the canonical format
+  rebuild    recompute every derived projection from the events
+  check      verify that stored projections equal a full rebuild
+  migrate    create or update the database schema
+  history    show the audit history of a person or event
+  createsuperuser, changepassword, shell, dbshell ... any Django management command
+"""
+
+
+def ensure_schema() -> None:
+    from django.core.management import call_command  # noqa: PLC0415 - after django.setup()
+    from django.db import connection  # noqa: PLC0415
+    from django.db.migrations.executor import MigrationExecutor  # noqa: PLC0415
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("help", "-h", "--help"):
+        print(USAGE)
+        return
+    if argv[0] in ("version", "--version"):
+        from volia import __version__  # noqa: PLC0415
+
+        print(__version__)
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "volia.settings")
+    import django  # noqa: PLC0415
+    from django.core.management import execute_from_command_line  # noqa: PLC0415
+
+    django.setup()
+    command = ALIASES.get(argv[0], argv[0])
+    if argv[0] not in NO_AUTO_MIGRATE:
+        ensure_schema()
+    execute_from_command_line(["volia", command, *argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

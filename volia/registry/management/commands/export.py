@@ -1,0 +1,30 @@
+import sys
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from volia.interchange import exporter
+from volia.registry.models import AuditEntry
+from volia.registry.services import Actor
+
+from ._common import cli_actor
+
+
+class Command(BaseCommand):
+    help = "Write every current event in the canonical interchange format (docs/interchange.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+        parser.add_argument("--output", "-o", help="file to write (default: standard output)")
+
+    def handle(self, *args, **o):
+        actor: Actor = cli_actor()
+        if o["output"]:
+            with open(o["output"], "w", encoding="utf-8", newline="") as f:
+                n = exporter.write(f, o["format"])
+            self.stderr.write(f"{n} events written to {o['output']}")
+        else:
+            n = exporter.write(sys.stdout, o["format"])
+        AuditEntry.objects.create(at=timezone.now(), actor=actor.label, action="export", object_type="Export",
+                                  object_id=0, changes={"format": o["format"], "output": o["output"] or "-",
+                                                        "events": n})
