@@ -1,5 +1,3 @@
-import sys
-
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -24,7 +22,8 @@ class Command(BaseCommand):
                 n = exporter.write(f, o["format"])
             self.stderr.write(f"{n} events written to {o['output']}")
         else:
-            n = exporter.write(sys.stdout, o["format"])
+            self.stdout.ending = ""
+            n = exporter.write(self.stdout, o["format"])  # type: ignore[arg-type]
         AuditEntry.objects.create(at=timezone.now(), actor=actor.label, action="export", object_type="Export",
                                   object_id=0, changes={"format": o["format"], "output": o["output"] or "-",
                                                         "events": n})
