@@ -80,7 +80,7 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{DATA_DIR / 'volia.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("VOLIA_DATABASE_URL", _default_db))}
+DATABASES = {"default": dj_database_url.parse(os.environ.get("VOLIA_DATABASE_URL") or _default_db)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE: a writer takes the lock at BEGIN, so two writers queue instead of failing

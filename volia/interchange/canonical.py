@@ -51,7 +51,7 @@ class ParsedRow:
     source_url: str
     confidence: str
     note: str
-    person_fields: dict[str, object] = field(default_factory=dict)  # what this row says of the person
+    person_fields: dict[str, str] = field(default_factory=dict)  # what this row says of the person
 
 
 def _cell(row: dict[str, object], column: str) -> str:
@@ -122,7 +122,7 @@ def parse_row(file: str, rownum: int, row: dict[str, object],
     details: dict[str, object] = {}
     if event in codes.EVENT_TYPES:
         et = codes.EVENT_TYPES[event]
-        raw = {c: _cell(row, c) for c in DETAIL_COLUMNS if _cell(row, c)}
+        raw: dict[str, object] = {c: _cell(row, c) for c in DETAIL_COLUMNS if _cell(row, c)}
         details, problems = clean_details(event, raw)
         for p in problems:
             err(p.field, p.value, p.reason)
@@ -136,8 +136,8 @@ def parse_row(file: str, rownum: int, row: dict[str, object],
     assert date is not None
     other = [(_cell(row, c), lang) for c, lang in (("name_be", "be"), ("name_ru", "ru"), ("name_latn", "und"))
              if _cell(row, c)]
-    person_fields: dict[str, object] = {k: v for k, v in (("sex", sex), ("region", region),
-                                                          ("birth_date", birth), ("visibility", visibility)) if v}
+    person_fields = {k: v for k, v in (("sex", sex), ("region", region), ("birth_date", str(birth or "")),
+                                       ("visibility", visibility)) if v}
     return ParsedRow(
         row=rownum, person=person, name=name, name_lang=name_lang, other_names=other, sex=sex,
         birth_date=birth, region=region, groups=groups, visibility=visibility, event=event, date=date,

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from volia.core.dates import PartialDate
 from volia.core.scripts import guess_language, script_of
 from volia.interchange.canonical import ParsedRow, parse_row
 from volia.interchange.errors import RowError
@@ -43,8 +44,30 @@ from volia.registry.models import (
 BATCH_ROWS = 5000
 
 
+PERSON_FIELDS = ["sex", "region", "visibility", "birth_precision", "birth_earliest", "birth_latest"]
+
+
 class _Rollback(Exception):
     pass
+
+
+def _set_person_field(p: Person, fld: str, value: str) -> None:
+    if fld == "birth_date":
+        born = PartialDate.parse(value)
+        p.birth_precision, p.birth_earliest, p.birth_latest = born.precision.value, born.earliest, born.latest
+    else:
+        setattr(p, fld, value)
+
+
+@dataclass
+class _Pending:
+    row: ParsedRow
+    person_id: int
+    facility_id: int | None
+    organization_id: int | None
+    case_id: int | None
+    content_hash: str
+    source_ids: list[int]
 
 
 @dataclass
@@ -94,16 +117,9 @@ class _Lookup:
 
     def __init__(self, report: ImportReport, strict: bool):
         self.report, self.strict = report, strict
-        self.facilities: dict[str, int] = {}
-        for f in Facility.objects.values("id", "code", "name_be", "name_ru", "name_en"):
-            for k in ("code", "name_be", "name_ru", "name_en"):
-                if f[k]:
-                    self.facilities.setdefault(f[k].casefold(), f["id"])
-        self.organizations: dict[str, int] = {}
-        for o in Organization.objects.values("id", "code", "name_be", "name_ru", "name_en"):
-            for k in ("code", "name_be", "name_ru", "name_en"):
-                if o[k]:
-                    self.organizations.setdefault(o[k].casefold(), o["id"])
+        self.facilities = _names_to_ids(Facility.objects.values_list("id", "code", "name_be", "name_ru", "name_en"))
+        self.organizations = _names_to_ids(
+            Organization.objects.values_list("id", "code", "name_be", "name_ru", "name_en"))
         self.sources: dict[str, int] = {}
         self.cases: dict[str, int] = {}
 
@@ -169,6 +185,16 @@ class _Lookup:
                 self.report.created["cases"].append(number)
             cid = self.cases[number] = found
         return cid
+
+
+def _names_to_ids(rows: Iterable[tuple]) -> dict[str, int]:
+    """(id, code, name...) rows → {any of its names, case-folded: id}; codes win over names."""
+    out: dict[str, int] = {}
+    for pk, *names in rows:
+        for n in names:
+            if n:
+                out.setdefault(n.casefold(), pk)
+    return out
 
 
 def _unique_slug(model, name: str) -> str:
@@ -290,117 +316,92 @@ class Importer:
     def _merge_person_facts(self, batch: list[ParsedRow], ids: dict[str, int]) -> None:
         """Add names and groups the rows give; report attributes that contradict what is stored."""
         pids = list(set(ids.values()))
-        known_names = set(PersonName.objects.filter(person_id__in=pids).values_list("person_id", "text", "language"))
-        known_text = {(p, t) for p, t, _ in known_names}
+        known_text = set(PersonName.objects.filter(person_id__in=pids).values_list("person_id", "text"))
         groups = set(PersonGroup.objects.filter(person_id__in=pids).values_list("person_id", "group"))
-        stored = {p["id"]: p for p in Person.objects.filter(id__in=pids).values(
-            "id", "sex", "region", "birth_precision", "birth_earliest", "visibility")}
+        people = Person.objects.in_bulk(pids)
         new_names, new_groups = [], []
-        updates: dict[int, dict[str, object]] = {}
+        filled: set[int] = set()
         for r in batch:
             pid = ids.get(r.person)
             if pid is None:
                 continue
             candidates = [(r.name, r.name_lang)] if r.name else []
-            candidates += r.other_names
-            for text, lang in candidates:
-                lang = lang if lang and lang != "und" else guess_language(text)
+            for text, lang in candidates + r.other_names:
                 if (pid, text) in known_text:
                     continue
                 known_text.add((pid, text))
+                lang = lang if lang and lang != "und" else guess_language(text)
                 new_names.append(PersonName(person_id=pid, text=text, language=lang, script=script_of(text),
                                             kind="alias" if text == r.name else "transliteration"))
             for g in r.groups:
                 if (pid, g) not in groups:
                     groups.add((pid, g))
                     new_groups.append(PersonGroup(person_id=pid, group=g))
-            s = stored[pid]
+            p = people[pid]
             for fld, value in r.person_fields.items():
-                if fld == "birth_date":
-                    have: object = s["birth_earliest"] and f"{s['birth_precision']}:{s['birth_earliest']}"
-                    want: object = f"{value.precision.value}:{value.earliest}"  # type: ignore[attr-defined]
-                else:
-                    have, want = s[fld], value
+                have = str(p.birth_date or "") if fld == "birth_date" else getattr(p, fld)
                 if not have:
-                    updates.setdefault(pid, {})[fld] = value
-                    if fld == "birth_date":
-                        s["birth_earliest"] = value.earliest  # type: ignore[attr-defined]
-                        s["birth_precision"] = value.precision.value  # type: ignore[attr-defined]
-                    else:
-                        s[fld] = value
-                elif have != want and fld != "visibility":
+                    _set_person_field(p, fld, value)
+                    filled.add(pid)
+                elif have != value and fld != "visibility":
                     msg = f"{r.person}: contradicts the stored {fld} {have!r}"
                     if pid in self._created_people:
-                        self.report.errors.append(RowError(self.file, r.row, fld, str(value), msg + " from an "
-                                                           "earlier row of this file"))
+                        self.report.errors.append(
+                            RowError(self.file, r.row, fld, value, msg + " from an earlier row of this file"))
                     else:
-                        self.report.warnings.append(RowError(self.file, r.row, fld, str(value),
-                                                             msg + "; the stored value was kept"))
+                        self.report.warnings.append(
+                            RowError(self.file, r.row, fld, value, msg + "; the stored value was kept"))
         PersonName.objects.bulk_create(new_names, batch_size=2000)
         PersonGroup.objects.bulk_create(new_groups, batch_size=2000)
         self.report.names_added += len(new_names)
-        for pid, fields in updates.items():
-            values: dict[str, object] = {}
-            for fld, value in fields.items():
-                if fld == "birth_date":
-                    values.update(birth_precision=value.precision.value, birth_earliest=value.earliest,  # type: ignore[attr-defined]
-                                  birth_latest=value.latest)  # type: ignore[attr-defined]
-                else:
-                    values[fld] = value
-            Person.objects.filter(id=pid).update(**values)
-            if pid not in self._created_people:
-                self.report.people_updated += 1
+        Person.objects.bulk_update([people[pid] for pid in filled], PERSON_FIELDS, batch_size=2000)
+        self.report.people_updated += len(filled - self._created_people)
 
     # -- events -----------------------------------------------------------------------
 
     def _write_batch(self, batch: list[ParsedRow]) -> None:
         ids = self._people(batch)
-        pending: list[tuple[ParsedRow, int, str, list[int]]] = []
+        pending: list[_Pending] = []
         for r in batch:
             pid = ids.get(r.person)
             if pid is None:
-                if not any(e.row == r.row for e in self.report.errors[-5:]):
-                    self.report.errors.append(RowError(self.file, r.row, "person", r.person,
-                                                       "person could not be created (see its first row)"))
-                continue
+                continue  # its first row was refused and reported
             n_err = len(self.report.errors)
             fid, oid, cid = self.lookup.facility(r), self.lookup.organization(r), self.lookup.case(r)
             sids = self.lookup.source_ids(r)
             if len(self.report.errors) > n_err:
                 continue
             h = services.content_hash(r.event, r.date, fid, oid, cid, r.details)
-            r.details = dict(r.details)
-            pending.append((r, pid, h, sids))
+            pending.append(_Pending(r, pid, fid, oid, cid, h, sids))
             self._touched.add(pid)
-            r._ids = (fid, oid, cid)  # type: ignore[attr-defined]
 
-        pids = {p for _, p, _, _ in pending}
-        hashes = {h for _, _, h, _ in pending}
         existing: dict[tuple[int, str], int] = {
-            (p, h): eid for eid, p, h in Event.objects.filter(person_id__in=pids, content_hash__in=hashes)
+            (p, h): eid for eid, p, h in Event.objects.filter(
+                person_id__in={x.person_id for x in pending}, content_hash__in={x.content_hash for x in pending})
             .values_list("id", "person_id", "content_hash")}
         now = timezone.now()
         to_create: list[Event] = []
         links: list[tuple[Event | int, list[int]]] = []
         in_batch: dict[tuple[int, str], Event] = {}
-        for r, pid, h, sids in pending:
-            key = (pid, h)
+        for x in pending:
+            key = (x.person_id, x.content_hash)
             if key in existing or key in in_batch:
                 self.report.events_already_known += 1
-                links.append((existing.get(key) or in_batch[key], sids))
+                links.append((existing.get(key) or in_batch[key], x.source_ids))
                 continue
-            fid, oid, cid = r._ids  # type: ignore[attr-defined]
-            ev = Event(person_id=pid, type=r.event, date_precision=r.date.precision.value,
-                       date_earliest=r.date.earliest, date_latest=r.date.latest, facility_id=fid,
-                       organization_id=oid, case_id=cid, details=r.details, confidence=r.confidence,
-                       note=r.note, content_hash=h, recorded_at=now, recorded_by=self.actor.label,
-                       import_batch=self.batch, import_row=r.row)
+            r = x.row
+            ev = Event(person_id=x.person_id, type=r.event, date_precision=r.date.precision.value,
+                       date_earliest=r.date.earliest, date_latest=r.date.latest, facility_id=x.facility_id,
+                       organization_id=x.organization_id, case_id=x.case_id, details=r.details,
+                       confidence=r.confidence, note=r.note, content_hash=x.content_hash, recorded_at=now,
+                       recorded_by=self.actor.label, import_batch=self.batch, import_row=r.row)
             in_batch[key] = ev
             to_create.append(ev)
-            links.append((ev, sids))
+            links.append((ev, x.source_ids))
         Event.objects.bulk_create(to_create, batch_size=2000)
         self.report.events_created += len(to_create)
-        rows = [EventSource(event_id=e if isinstance(e, int) else e.id, source_id=s) for e, sids in links for s in sids]
+        rows = [EventSource(event_id=e if isinstance(e, int) else e.id, source_id=s)
+                for e, sids in links for s in sids]
         before = EventSource.objects.filter(event_id__in=[r.event_id for r in rows]).count() if rows else 0
         EventSource.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
         if rows:
@@ -418,8 +419,8 @@ class Importer:
             flagged = {a.event_id: a for proj in projected.values() for a in proj.anomalies}
             if not flagged:
                 continue
-            info = Event.objects.filter(id__in=flagged).values_list("id", "import_batch_id", "import_row", "type",
-                                                                    "person__key")
+            info = Event.objects.filter(id__in=flagged).values_list(
+                "id", "import_batch_id", "import_row", "type", "person__key")
             for eid, batch_id, row, etype, key in info:
                 a = flagged[eid]
                 if batch_id == self.batch.id:

@@ -237,7 +237,8 @@ class Event(models.Model):
     details = models.JSONField(default=dict, blank=True)
     confidence = models.CharField(max_length=10, choices=_choices(codes.CONFIDENCE), default="confirmed")
     note = models.TextField(blank=True)
-    sources = models.ManyToManyField(Source, through="EventSource", related_name="events")
+    sources: models.ManyToManyField[Source, EventSource] = models.ManyToManyField(
+        Source, through="EventSource", related_name="events")
 
     # corrections never overwrite: a new row supersedes the old one
     supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
@@ -273,6 +274,9 @@ class EventSource(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "source"], name="event_source_unique")]
+
+    def __str__(self) -> str:
+        return f"event #{self.event_id} ← source #{self.source_id}"
 
 
 class Charge(models.Model):

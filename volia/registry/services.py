@@ -13,6 +13,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -49,7 +50,7 @@ class Actor:
     """Who makes a change: a staff user or a command run (`cli:alice`)."""
 
     label: str
-    user: object | None = None
+    user: Any = None  # a django.contrib.auth user, or None for commands
 
     @classmethod
     def of_user(cls, user) -> Actor:
@@ -109,7 +110,8 @@ def write_projections(projected: dict[int, projections.Projection]) -> None:
     ids = list(projected)
     CustodyEpisode.objects.filter(person_id__in=ids).delete()
     StatusPeriod.objects.filter(person_id__in=ids).delete()
-    episodes, periods = [], []
+    episodes: list[CustodyEpisode] = []
+    periods: list[StatusPeriod] = []
     for pid, proj in projected.items():
         for ep in proj.episodes:
             (seq, kind, start_id, sp, se, sl, end_id, ep_, ee, el, end_kind, deported) = ep.as_row()
@@ -318,8 +320,8 @@ def _validated(event_type: str, date: PartialDate | str, facility: Facility | No
 def _reject_anomalies(projected: dict[int, projections.Projection], new_ids: set[int]) -> None:
     errors = [a for proj in projected.values() for a in proj.errors]
     if errors:
-        raise ValidationError([
-            f"{'this event' if a.event_id in new_ids else f'event #{a.event_id}'}: {a.reason}" for a in errors])
+        raise ValidationError([f"{'this event' if a.event_id in new_ids else f'event #{a.event_id}'}: {a.reason}"
+                               for a in errors])
 
 
 def _event_snapshot(e: Event) -> dict:

@@ -22,8 +22,9 @@ class Command(BaseCommand):
         entries = services.history(obj)
         if o["json"]:
             self.stdout.write(json.dumps([
-                {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "object": f"{e.object_type}#{e.object_id}",
-                 "reason": e.reason, "changes": e.changes} for e in entries], ensure_ascii=False, indent=2))
+                {"at": e.at.isoformat(), "actor": e.actor, "action": e.action,
+                 "object": f"{e.object_type}#{e.object_id}", "reason": e.reason, "changes": e.changes}
+                for e in entries], ensure_ascii=False, indent=2))
             return
         for e in entries:
             self.stdout.write(f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor} {e.action} {e.object_type}#{e.object_id}"

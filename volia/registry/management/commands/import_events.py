@@ -48,7 +48,7 @@ class Command(BaseCommand):
 
         with open(path, encoding="utf-8-sig", newline="") if not o["mapping"] else _nullctx() as stream:
             if o["mapping"]:
-                from volia.interchange import mapping  # noqa: PLC0415
+                from volia.interchange import mapping
 
                 try:
                     m = mapping.load_mapping(o["mapping"])

@@ -14,9 +14,9 @@ class Command(BaseCommand):
 
 
 def serve(host: str, port: int, workers: int) -> None:
-    from gunicorn.app.base import BaseApplication  # noqa: PLC0415
+    from gunicorn.app.base import BaseApplication
 
-    from volia.wsgi import application  # noqa: PLC0415
+    from volia.wsgi import application
 
     class App(BaseApplication):
         def load_config(self):
