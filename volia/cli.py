@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 ALIASES = {
     "import": "import_events",
@@ -35,9 +36,9 @@ commands:
 
 
 def ensure_schema() -> None:
-    from django.core.management import call_command  # noqa: PLC0415 - after django.setup()
-    from django.db import connection  # noqa: PLC0415
-    from django.db.migrations.executor import MigrationExecutor  # noqa: PLC0415
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
@@ -50,13 +51,17 @@ def main(argv: list[str] | None = None) -> None:
         print(USAGE)
         return
     if argv[0] in ("version", "--version"):
-        from volia import __version__  # noqa: PLC0415
+        from volia import __version__
 
         print(__version__)
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "volia.settings")
-    import django  # noqa: PLC0415
-    from django.core.management import execute_from_command_line  # noqa: PLC0415
+    if argv[0] == "demo" and not os.environ.get("VOLIA_DATABASE_URL"):
+        # the demo never mixes synthetic people into the real database
+        data_dir = Path(os.environ.get("VOLIA_DATA_DIR", Path.cwd() / "volia-data")).resolve()
+        os.environ["VOLIA_DATABASE_URL"] = f"sqlite:///{data_dir / 'demo.sqlite3'}"
+    import django
+    from django.core.management import execute_from_command_line
 
     django.setup()
     command = ALIASES.get(argv[0], argv[0])

@@ -25,6 +25,8 @@ EVENT_COLUMNS = ["event", "date", "facility", "organization", "case"]
 DETAIL_COLUMNS = sorted({d for t in codes.EVENT_TYPES.values() for d in t.details})
 TRAILING_COLUMNS = ["source", "source_url", "confidence", "note"]
 COLUMNS = PERSON_COLUMNS + EVENT_COLUMNS + DETAIL_COLUMNS + TRAILING_COLUMNS
+KNOWN = frozenset(COLUMNS)
+DETAIL_SET = frozenset(DETAIL_COLUMNS)
 VISIBILITIES = ("public", "internal", "restricted")
 LIST_SEPARATOR = ";"
 
@@ -54,36 +56,40 @@ class ParsedRow:
     person_fields: dict[str, str] = field(default_factory=dict)  # what this row says of the person
 
 
-def _cell(row: dict[str, object], column: str) -> str:
-    v = row.get(column)
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v).strip()
+def _cells(row: dict[str, object]) -> dict[str, str]:
+    """The row's non-empty cells as stripped strings (JSON booleans and numbers become text)."""
+    out = {}
+    for k, v in row.items():
+        if v is None or v == "":
+            continue
+        text = ("true" if v else "false") if isinstance(v, bool) else v.strip() if isinstance(v, str) else str(v)
+        if text:
+            out[k] = text
+    return out
 
 
 def parse_row(file: str, rownum: int, row: dict[str, object],
               today: dt.date) -> tuple[ParsedRow | None, list[RowError]]:
     """Check one row's cells; dates after `today` are errors."""
     errors: list[RowError] = []
+    cells = _cells(row)
+    get = cells.get
 
     def err(column: str, value: str, reason: str) -> None:
         errors.append(RowError(file, rownum, column, value, reason))
 
-    unknown = [k for k in row if k not in COLUMNS]
-    for k in unknown:
-        err(k, _cell(row, k), "unknown column (see docs/interchange.md)")
+    for k in cells.keys() - KNOWN:
+        err(k, get(k, ""), "unknown column (see docs/interchange.md)")
 
-    person = _cell(row, "person")
+    person = get("person", "")
     if not person:
         err("person", "", "missing person key")
-    event = _cell(row, "event")
+    event = get("event", "")
     if not event:
         err("event", "", "missing event code")
     elif event not in codes.EVENT_TYPES:
         err("event", event, "unknown event code; one of: " + ", ".join(codes.EVENT_TYPES))
-    date_text = _cell(row, "date")
+    date_text = get("date", "")
     date: PartialDate | None = None
     if not date_text:
         err("date", "", "missing date")
@@ -94,57 +100,57 @@ def parse_row(file: str, rownum: int, row: dict[str, object],
             err("date", date_text, str(exc))
 
     birth: PartialDate | None = None
-    if b := _cell(row, "birth_date"):
+    if b := get("birth_date", ""):
         try:
             birth = PartialDate.parse(b)
         except PartialDateError as exc:
             err("birth_date", b, str(exc))
-    sex = _cell(row, "sex").lower()
+    sex = get("sex", "").lower()
     if sex and sex not in codes.SEX:
         err("sex", sex, "unknown sex code; one of: " + ", ".join(codes.SEX))
-    region = _cell(row, "region")
+    region = get("region", "")
     if region and region not in codes.REGIONS:
         err("region", region, "unknown region code; one of: " + ", ".join(codes.REGIONS))
-    groups = [g.strip() for g in _cell(row, "groups").split(LIST_SEPARATOR) if g.strip()]
+    groups = [g.strip() for g in get("groups", "").split(LIST_SEPARATOR) if g.strip()]
     for g in groups:
         if g not in codes.GROUPS:
             err("groups", g, "unknown group code; one of: " + ", ".join(codes.GROUPS))
-    visibility = _cell(row, "visibility")
+    visibility = get("visibility", "")
     if visibility and visibility not in VISIBILITIES:
         err("visibility", visibility, "unknown visibility; one of: " + ", ".join(VISIBILITIES))
-    name, name_lang = _cell(row, "name"), _cell(row, "name_lang")
+    name, name_lang = get("name", ""), get("name_lang", "")
     if name_lang and name_lang not in codes.LANGUAGES:
         err("name_lang", name_lang, "unknown language code; one of: " + ", ".join(codes.LANGUAGES))
-    confidence = _cell(row, "confidence") or "confirmed"
+    confidence = get("confidence", "") or "confirmed"
     if confidence not in codes.CONFIDENCE:
         err("confidence", confidence, "unknown confidence; one of: " + ", ".join(codes.CONFIDENCE))
 
     details: dict[str, object] = {}
     if event in codes.EVENT_TYPES:
         et = codes.EVENT_TYPES[event]
-        raw: dict[str, object] = {c: _cell(row, c) for c in DETAIL_COLUMNS if _cell(row, c)}
+        raw: dict[str, object] = {c: v for c, v in cells.items() if c in DETAIL_SET}
         details, problems = clean_details(event, raw)
         for p in problems:
             err(p.field, p.value, p.reason)
         for col in ("facility", "organization"):
-            if col in et.required and not _cell(row, col):
+            if col in et.required and not get(col, ""):
                 err(col, "", f"required for '{event}' events")
         if date and date.earliest > today:
             err("date", date_text, "date is in the future")
     if errors:
         return None, errors
     assert date is not None
-    other = [(_cell(row, c), lang) for c, lang in (("name_be", "be"), ("name_ru", "ru"), ("name_latn", "und"))
-             if _cell(row, c)]
+    other = [(get(c, ""), lang) for c, lang in (("name_be", "be"), ("name_ru", "ru"), ("name_latn", "und"))
+             if get(c, "")]
     person_fields = {k: v for k, v in (("sex", sex), ("region", region), ("birth_date", str(birth or "")),
                                        ("visibility", visibility)) if v}
     return ParsedRow(
         row=rownum, person=person, name=name, name_lang=name_lang, other_names=other, sex=sex,
         birth_date=birth, region=region, groups=groups, visibility=visibility, event=event, date=date,
-        facility=_cell(row, "facility"), organization=_cell(row, "organization"), case=_cell(row, "case"),
+        facility=get("facility", ""), organization=get("organization", ""), case=get("case", ""),
         details=details,
-        sources=[s.strip() for s in _cell(row, "source").split(LIST_SEPARATOR) if s.strip()],
-        source_url=_cell(row, "source_url"), confidence=confidence, note=_cell(row, "note"),
+        sources=[s.strip() for s in get("source", "").split(LIST_SEPARATOR) if s.strip()],
+        source_url=get("source_url", ""), confidence=confidence, note=get("note", ""),
         person_fields=person_fields,
     ), []
 

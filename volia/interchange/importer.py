@@ -26,7 +26,7 @@ from volia.core.dates import PartialDate
 from volia.core.scripts import guess_language, script_of
 from volia.interchange.canonical import ParsedRow, parse_row
 from volia.interchange.errors import RowError
-from volia.registry import services
+from volia.registry import bulk, services
 from volia.registry.models import (
     AuditEntry,
     Case,
@@ -44,6 +44,9 @@ from volia.registry.models import (
 BATCH_ROWS = 5000
 
 
+EVENT_COLUMNS = ["id", "person_id", "type", "date_precision", "date_earliest", "date_latest", "facility_id",
+                 "organization_id", "case_id", "details", "confidence", "note", "is_retraction", "is_current",
+                 "content_hash", "recorded_at", "recorded_by", "import_batch_id", "import_row"]
 PERSON_FIELDS = ["sex", "region", "visibility", "birth_precision", "birth_earliest", "birth_latest"]
 
 
@@ -82,8 +85,8 @@ class ImportReport:
     people_updated: int = 0
     names_added: int = 0
     created: dict[str, list[str]] = field(
-        default_factory=lambda: {"facilities": [], "organizations": [], "sources": [], "articles": [],
-                                 "cases": []})
+        default_factory=lambda: {"facilities": [], "organizations": [], "sources": [], "articles": []})
+    cases_created: int = 0
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
     batch_id: int | None = None
@@ -98,7 +101,7 @@ class ImportReport:
             "rows": self.rows, "events_created": self.events_created,
             "events_already_known": self.events_already_known, "sources_linked": self.sources_linked,
             "people_created": self.people_created, "people_updated": self.people_updated,
-            "names_added": self.names_added, "created": self.created,
+            "names_added": self.names_added, "created": self.created, "cases_created": self.cases_created,
             "errors": [e.as_dict() for e in self.errors], "warnings": [w.as_dict() for w in self.warnings],
             "import_batch": self.batch_id,
         }
@@ -174,17 +177,21 @@ class _Lookup:
             ids.append(sid)
         return ids
 
+    def prefetch_cases(self, batch: list[ParsedRow]) -> None:
+        """Look up (or create) every case number of a batch in two queries."""
+        wanted = {r.case: str(r.details.get("court", "")) for r in batch if r.case and r.case not in self.cases}
+        if not wanted:
+            return
+        self.cases.update(Case.objects.filter(number__in=wanted).values_list("number", "id"))
+        missing = sorted(n for n in wanted if n not in self.cases)
+        ids = bulk.allocate_ids(Case, len(missing))
+        bulk.insert(Case, ["id", "number", "court", "note"],
+                    [(i, n, wanted[n], "") for i, n in zip(ids, missing, strict=True)])
+        self.cases.update(zip(missing, ids, strict=True))
+        self.report.cases_created += len(missing)
+
     def case(self, row: ParsedRow) -> int | None:
-        number = row.case
-        if not number:
-            return None
-        if (cid := self.cases.get(number)) is None:
-            found = Case.objects.filter(number=number).values_list("id", flat=True).first()
-            if found is None:
-                found = Case.objects.create(number=number, court=str(row.details.get("court", ""))).id
-                self.report.created["cases"].append(number)
-            cid = self.cases[number] = found
-        return cid
+        return self.cases[row.case] if row.case else None
 
 
 def _names_to_ids(rows: Iterable[tuple]) -> dict[str, int]:
@@ -283,6 +290,7 @@ class Importer:
     # -- people -----------------------------------------------------------------------
 
     def _people(self, batch: list[ParsedRow]) -> dict[str, int]:
+        self._new_in_batch: set[int] = set()
         keys = {r.person for r in batch}
         ids = dict(Person.objects.filter(key__in=keys).values_list("key", "id"))
         first_row: dict[str, ParsedRow] = {}
@@ -295,21 +303,28 @@ class Importer:
                 self.report.errors.append(RowError(self.file, r.row, "name", "",
                                                    f"new person {key!r}: the first row of a person needs a name"))
                 continue
-            born = r.birth_date
-            new.append(Person(key=key, sex=r.sex, region=r.region, visibility=r.visibility or self.default_visibility,
-                              birth_precision=born.precision.value if born else "",
-                              birth_earliest=born.earliest if born else None,
-                              birth_latest=born.latest if born else None))
+            new.append((key, r))
         if new:
-            Person.objects.bulk_create(new, batch_size=2000)
-            created = dict(Person.objects.filter(key__in=[p.key for p in new]).values_list("key", "id"))
-            self._created_people.update(created.values())
-            ids.update(created)
-            self.report.people_created += len(created)
-            PersonName.objects.bulk_create([
-                PersonName(person_id=created[k], text=r.name, language=r.name_lang or guess_language(r.name),
-                           script=script_of(r.name), kind="primary", is_primary=True)
-                for k, r in first_row.items() if k in created], batch_size=2000)
+            now = timezone.now()
+            pids = bulk.allocate_ids(Person, len(new))
+            people, names, groups = [], [], []
+            for pid, (key, r) in zip(pids, new, strict=True):
+                born = r.birth_date
+                people.append((pid, key, r.sex, r.region, r.visibility or self.default_visibility,
+                               born.precision.value if born else "", born.earliest if born else None,
+                               born.latest if born else None, "", now, now))
+                names.append((pid, r.name, r.name_lang or guess_language(r.name), script_of(r.name), "primary",
+                              True, now))
+                groups.extend((pid, g) for g in dict.fromkeys(r.groups))
+                ids[key] = pid
+            bulk.insert(Person, ["id", "key", "sex", "region", "visibility", "birth_precision", "birth_earliest",
+                                 "birth_latest", "notes", "created_at", "updated_at"], people)
+            bulk.insert(PersonName, ["person_id", "text", "language", "script", "kind", "is_primary", "created_at"],
+                        names)
+            bulk.insert(PersonGroup, ["person_id", "group"], groups)
+            self._created_people.update(pids)
+            self._new_in_batch = set(pids)
+            self.report.people_created += len(pids)
         self._merge_person_facts(batch, ids)
         return ids
 
@@ -319,7 +334,8 @@ class Importer:
         known_text = set(PersonName.objects.filter(person_id__in=pids).values_list("person_id", "text"))
         groups = set(PersonGroup.objects.filter(person_id__in=pids).values_list("person_id", "group"))
         people = Person.objects.in_bulk(pids)
-        new_names, new_groups = [], []
+        new_names: list[PersonName] = []
+        new_groups: list[tuple[int, str]] = []
         filled: set[int] = set()
         for r in batch:
             pid = ids.get(r.person)
@@ -336,7 +352,7 @@ class Importer:
             for g in r.groups:
                 if (pid, g) not in groups:
                     groups.add((pid, g))
-                    new_groups.append(PersonGroup(person_id=pid, group=g))
+                    new_groups.append((pid, g))
             p = people[pid]
             for fld, value in r.person_fields.items():
                 have = str(p.birth_date or "") if fld == "birth_date" else getattr(p, fld)
@@ -351,8 +367,10 @@ class Importer:
                     else:
                         self.report.warnings.append(
                             RowError(self.file, r.row, fld, value, msg + "; the stored value was kept"))
-        PersonName.objects.bulk_create(new_names, batch_size=2000)
-        PersonGroup.objects.bulk_create(new_groups, batch_size=2000)
+        now = timezone.now()
+        bulk.insert(PersonName, ["person_id", "text", "language", "script", "kind", "is_primary", "created_at"],
+                    [(n.person_id, n.text, n.language, n.script, n.kind, False, now) for n in new_names])
+        bulk.insert(PersonGroup, ["person_id", "group"], new_groups)
         self.report.names_added += len(new_names)
         Person.objects.bulk_update([people[pid] for pid in filled], PERSON_FIELDS, batch_size=2000)
         self.report.people_updated += len(filled - self._created_people)
@@ -362,6 +380,7 @@ class Importer:
     def _write_batch(self, batch: list[ParsedRow]) -> None:
         ids = self._people(batch)
         pending: list[_Pending] = []
+        self.lookup.prefetch_cases(batch)
         for r in batch:
             pid = ids.get(r.person)
             if pid is None:
@@ -375,39 +394,42 @@ class Importer:
             pending.append(_Pending(r, pid, fid, oid, cid, h, sids))
             self._touched.add(pid)
 
+        # people created by this batch have no events yet; for the others, fetch their facts' hashes
+        # (by person only: an IN list of hashes as well makes SQLite's planner scan)
+        known_people = {x.person_id for x in pending} - self._new_in_batch
         existing: dict[tuple[int, str], int] = {
-            (p, h): eid for eid, p, h in Event.objects.filter(
-                person_id__in={x.person_id for x in pending}, content_hash__in={x.content_hash for x in pending})
-            .values_list("id", "person_id", "content_hash")}
+            (p, h): eid for eid, p, h in Event.objects.filter(person_id__in=known_people)
+            .values_list("id", "person_id", "content_hash")} if known_people else {}
+        fresh = [x for x in pending if (x.person_id, x.content_hash) not in existing]
+        ids = iter(bulk.allocate_ids(Event, len({(x.person_id, x.content_hash) for x in fresh})))
         now = timezone.now()
-        to_create: list[Event] = []
-        links: list[tuple[Event | int, list[int]]] = []
-        in_batch: dict[tuple[int, str], Event] = {}
+        new_rows: list[tuple] = []
+        records: list[services.EventRecord] = []
+        new_links: set[tuple[int, int]] = set()
+        old_links: set[tuple[int, int]] = set()
         for x in pending:
             key = (x.person_id, x.content_hash)
-            if key in existing or key in in_batch:
+            if key in existing:
                 self.report.events_already_known += 1
-                links.append((existing.get(key) or in_batch[key], x.source_ids))
+                old_links.update((existing[key], s) for s in x.source_ids)
                 continue
             r = x.row
-            ev = Event(person_id=x.person_id, type=r.event, date_precision=r.date.precision.value,
-                       date_earliest=r.date.earliest, date_latest=r.date.latest, facility_id=x.facility_id,
-                       organization_id=x.organization_id, case_id=x.case_id, details=r.details,
-                       confidence=r.confidence, note=r.note, content_hash=x.content_hash, recorded_at=now,
-                       recorded_by=self.actor.label, import_batch=self.batch, import_row=r.row)
-            in_batch[key] = ev
-            to_create.append(ev)
-            links.append((ev, x.source_ids))
-        Event.objects.bulk_create(to_create, batch_size=2000)
-        self.report.events_created += len(to_create)
-        rows = [EventSource(event_id=e if isinstance(e, int) else e.id, source_id=s)
-                for e, sids in links for s in sids]
-        before = EventSource.objects.filter(event_id__in=[r.event_id for r in rows]).count() if rows else 0
-        EventSource.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-        if rows:
-            after = EventSource.objects.filter(event_id__in=[r.event_id for r in rows]).count()
-            self.report.sources_linked += after - before
-        self.report.created["articles"].extend(services.derive_records(to_create))
+            eid = next(ids)
+            existing[key] = eid
+            new_links.update((eid, s) for s in x.source_ids)
+            new_rows.append((eid, x.person_id, r.event, r.date.precision.value, r.date.earliest, r.date.latest,
+                             x.facility_id, x.organization_id, x.case_id, r.details, r.confidence, r.note, False,
+                             True, x.content_hash, now, self.actor.label, self.batch.id, r.row))
+            records.append(services.EventRecord(eid, x.person_id, x.case_id, r.event, r.details))
+        bulk.insert(Event, EVENT_COLUMNS, new_rows)
+        self.report.events_created += len(new_rows)
+        bulk.insert(EventSource, ["event_id", "source_id"], sorted(new_links))
+        self.report.sources_linked += len(new_links)
+        old_links -= set(EventSource.objects.filter(event_id__in={e for e, _ in old_links})
+                         .values_list("event_id", "source_id"))
+        bulk.insert(EventSource, ["event_id", "source_id"], sorted(old_links - new_links))
+        self.report.sources_linked += len(old_links - new_links)
+        self.report.created["articles"].extend(services.derive_records(records))
 
     # -- whole histories --------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,7 +23,7 @@ from volia.core import codes
 from volia.core.dates import PartialDate, PartialDateError
 from volia.core.details import clean_details, split_article
 from volia.core.scripts import guess_language, script_of
-from volia.registry import projections
+from volia.registry import bulk, projections
 from volia.registry.models import (
     AuditEntry,
     Case,
@@ -106,23 +106,18 @@ def compute_projections(person_ids: Sequence[int]) -> dict[int, projections.Proj
     return {pid: projections.project(f) for pid, f in facts.items()}
 
 
+EPISODE_COLUMNS = ["person_id", "seq", "kind", "start_event_id", "start_precision", "start_earliest", "start_latest",
+                   "end_event_id", "end_precision", "end_earliest", "end_latest", "end_kind", "deported"]
+
+
 def write_projections(projected: dict[int, projections.Projection]) -> None:
     ids = list(projected)
     CustodyEpisode.objects.filter(person_id__in=ids).delete()
     StatusPeriod.objects.filter(person_id__in=ids).delete()
-    episodes: list[CustodyEpisode] = []
-    periods: list[StatusPeriod] = []
-    for pid, proj in projected.items():
-        for ep in proj.episodes:
-            (seq, kind, start_id, sp, se, sl, end_id, ep_, ee, el, end_kind, deported) = ep.as_row()
-            episodes.append(CustodyEpisode(
-                person_id=pid, seq=seq, kind=kind, start_event_id=start_id, start_precision=sp,
-                start_earliest=se, start_latest=sl, end_event_id=end_id, end_precision=ep_, end_earliest=ee,
-                end_latest=el, end_kind=end_kind, deported=deported))
-        periods.extend(StatusPeriod(person_id=pid, status=p.status, start=p.start, end=p.end)
-                       for p in proj.periods)
-    CustodyEpisode.objects.bulk_create(episodes, batch_size=2000)
-    StatusPeriod.objects.bulk_create(periods, batch_size=2000)
+    bulk.insert(CustodyEpisode, EPISODE_COLUMNS,
+                [(pid, *ep.as_row()) for pid, proj in projected.items() for ep in proj.episodes])
+    bulk.insert(StatusPeriod, ["person_id", "status", "start", "end"],
+                [(pid, *p.as_row()) for pid, proj in projected.items() for p in proj.periods])
 
 
 def refresh_projections(person_ids: Sequence[int]) -> dict[int, projections.Projection]:
@@ -135,8 +130,7 @@ def refresh_projections(person_ids: Sequence[int]) -> dict[int, projections.Proj
 def _stored(person_ids: Sequence[int]) -> dict[int, tuple[list[tuple], list[tuple]]]:
     out: dict[int, tuple[list[tuple], list[tuple]]] = {pid: ([], []) for pid in person_ids}
     for e in CustodyEpisode.objects.filter(person_id__in=person_ids).order_by("person_id", "seq").values_list(
-            "person_id", "seq", "kind", "start_event_id", "start_precision", "start_earliest", "start_latest",
-            "end_event_id", "end_precision", "end_earliest", "end_latest", "end_kind", "deported"):
+            *EPISODE_COLUMNS):
         out[e[0]][0].append(tuple(e[1:]))
     for p in StatusPeriod.objects.filter(person_id__in=person_ids).order_by("person_id", "start").values_list(
             "person_id", "status", "start", "end"):
@@ -270,24 +264,36 @@ def ensure_articles(numbers: Iterable[str]) -> tuple[dict[str, int], list[str]]:
     return known, created
 
 
-def derive_records(events: Sequence[Event]) -> list[str]:
+class EventRecord(NamedTuple):
+    """What `derive_records` needs of a new event."""
+
+    id: int
+    person_id: int
+    case_id: int | None
+    type: str
+    details: dict
+
+
+def derive_records(events: Sequence[EventRecord]) -> list[str]:
     """Write the Charge and Sentence rows that these (new) events report; returns new article numbers."""
     numbers = {split_article(a)[0] for e in events for a in e.details.get("articles", [])}
     article_ids, created = ensure_articles(numbers)
     charges, sentences = [], []
     for e in events:
-        for a in e.details.get("articles", []):
-            number, part = split_article(a)
-            charges.append(Charge(event_id=e.id, person_id=e.person_id, case_id=e.case_id,
-                                  article_id=article_ids[number], part=part))
         d = e.details
+        for a in d.get("articles", []):
+            number, part = split_article(a)
+            charges.append((e.id, e.person_id, e.case_id, article_ids[number], part))
         if e.type in SENTENCE_EVENTS and ("sentence_months" in d or "sentence_kind" in d):
-            sentences.append(Sentence(event_id=e.id, person_id=e.person_id, case_id=e.case_id,
-                                      kind=d.get("sentence_kind", ""), months=d.get("sentence_months"),
-                                      credited_days=d.get("credited_days"), fine=d.get("fine")))
-    Charge.objects.bulk_create(charges, batch_size=2000)
-    Sentence.objects.bulk_create(sentences, batch_size=2000)
+            sentences.append((e.id, e.person_id, e.case_id, d.get("sentence_kind", ""), d.get("sentence_months"),
+                              d.get("credited_days"), d.get("fine")))
+    bulk.insert(Charge, ["event_id", "person_id", "case_id", "article_id", "part"], charges)
+    bulk.insert(Sentence, ["event_id", "person_id", "case_id", "kind", "months", "credited_days", "fine"], sentences)
     return created
+
+
+def _record(e: Event) -> EventRecord:
+    return EventRecord(e.id, e.person_id, e.case_id, e.type, e.details)
 
 
 def _validated(event_type: str, date: PartialDate | str, facility: Facility | None,
@@ -353,7 +359,7 @@ def record_event(person: Person, event_type: str, date: PartialDate | str, *, ac
     event = _new_event(person, event_type, day, clean, facility=facility, organization=organization,
                        case=case, confidence=confidence, note=note, actor=actor)
     EventSource.objects.bulk_create([EventSource(event=event, source=s) for s in sources])
-    derive_records([event])
+    derive_records([_record(event)])
     _reject_anomalies(refresh_projections([person.id]), {event.id})
     _audit(actor, "record_event", event, person=person, reason=reason, changes=_event_snapshot(event))
     return event
@@ -387,7 +393,7 @@ def correct_event(event: Event, *, actor: Actor, reason: str, **changes) -> Even
                      note=changes.get("note", old.note), actor=actor, supersedes=old)
     sources = changes.get("sources", list(old.sources.all()))
     EventSource.objects.bulk_create([EventSource(event=new, source=s) for s in sources])
-    derive_records([new])
+    derive_records([_record(new)])
     _reject_anomalies(refresh_projections([old.person_id]), {new.id})
     _audit(actor, "correct_event", new, person=old.person, reason=reason,
            changes={"supersedes": old.id, "before": _event_snapshot(old), "after": _event_snapshot(new)})
