@@ -47,3 +47,4 @@ def test_round_trip_through_storage(day, precision):
     assert PartialDate.parse(str(d)) == d
     assert PartialDate.from_stored(d.precision.value, d.earliest) == d
     assert d.earliest <= day <= d.latest
+

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 
 _BELARUSIAN_ONLY = set("іІўЎ")
 _RUSSIAN_ONLY = set("иИщЩъЪ")
 
 
+_SCRIPTS = [
+    ("Cyrl", re.compile(r"[\u0400-\u052F\u1C80-\u1C8F\u2DE0-\u2DFF\uA640-\uA69F]")),
+    ("Latn", re.compile(r"[A-Za-z\u00C0-\u024F\u1E00-\u1EFF]")),
+    ("Hani", re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]")),
+]
+
+
 def script_of(text: str) -> str:
-    """ISO 15924 code of the dominant script: Cyrl, Latn, Hani or Zyyy."""
-    counts: dict[str, int] = {}
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        name = unicodedata.name(ch, "")
-        script = ("Cyrl" if name.startswith("CYRILLIC") else "Latn" if name.startswith("LATIN")
-                  else "Hani" if name.startswith("CJK") else "Zyyy")
-        counts[script] = counts.get(script, 0) + 1
-    return max(counts, key=lambda k: counts[k]) if counts else "Zyyy"
+    """ISO 15924 code of the dominant script: Cyrl, Latn, Hani, or Zyyy when none of them."""
+    best, best_n = "Zyyy", 0
+    for code, pattern in _SCRIPTS:
+        n = len(pattern.findall(text))
+        if n > best_n:
+            best, best_n = code, n
+    return best
 
 
 def guess_language(text: str) -> str:

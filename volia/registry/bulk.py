@@ -32,6 +32,8 @@ def _preparer(field: models.Field) -> Callable[[Any], Any] | None:
             return cache[v]
 
         return prep_datetime
+    if isinstance(field, models.JSONField) and field.encoder is None:
+        return lambda v: connection.ops.adapt_json_value(v, None)
     if isinstance(field, models.DateField):
         # what Django's SQLite backend stores for a date; PostgreSQL's driver takes date objects
         return (lambda v: v.isoformat()) if connection.vendor == "sqlite" else None
