@@ -213,3 +213,13 @@ def test_export_csv_is_valid_canonical_csv(tmp_path):
     rows = list(csv.DictReader(io.StringIO(export("csv"))))
     assert len(rows) == 9 and rows[0]["name"] == "Алесь Міхайлавіч" and rows[0]["groups"] == "hrd;journalist"
     assert [r["event"] for r in rows if r["person"] == "t-2"] == ["detained", "released", "detained"]
+
+
+@pytest.mark.django_db
+def test_file_that_is_not_utf8_is_rejected_with_its_line(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(HEADER.encode() + "w-1,Łukasz Test,pl,,,,,,,detained,2021-01-01,,,,,,,,,\n".encode("cp1250"))
+    before = snapshot()
+    code, report = run_import(path)
+    assert code == 1 and report["errors"][0]["row"] == 2 and "UTF-8" in report["errors"][0]["reason"]
+    assert snapshot() == before

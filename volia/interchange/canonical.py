@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from volia.core import codes
 from volia.core.dates import PartialDate, PartialDateError
@@ -164,8 +164,19 @@ def detect_format(path: str | Path) -> str:
     raise ValueError(f"{path}: unknown file type {suffix!r} (use .csv or .jsonl, or give --mapping)")
 
 
-def iter_csv(stream: io.TextIOBase, file: str, errors: list[RowError]) -> Iterator[tuple[int, dict]]:
-    reader = csv.DictReader(stream)  # type: ignore[arg-type]
+def _decoded(stream: BinaryIO, file: str, errors: list[RowError]) -> Iterator[str]:
+    """Decode line by line, so that a byte that is not UTF-8 is reported with its line number."""
+    for n, raw in enumerate(stream, start=1):
+        try:
+            yield raw.decode("utf-8-sig" if n == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            errors.append(RowError(file, n, "", repr(raw[exc.start:exc.start + 4]),
+                                   "line is not UTF-8 text; save the file as UTF-8 (\"CSV UTF-8\" in spreadsheets)"))
+            return
+
+
+def iter_csv(stream: BinaryIO, file: str, errors: list[RowError]) -> Iterator[tuple[int, dict]]:
+    reader = csv.DictReader(_decoded(stream, file, errors))
     header = reader.fieldnames or []
     missing = [c for c in ("person", "event", "date") if c not in header]
     if missing:
@@ -185,8 +196,8 @@ def iter_csv(stream: io.TextIOBase, file: str, errors: list[RowError]) -> Iterat
         yield i, row
 
 
-def iter_jsonl(stream: io.TextIOBase, file: str, errors: list[RowError]) -> Iterator[tuple[int, dict]]:
-    for i, line in enumerate(stream, start=1):
+def iter_jsonl(stream: BinaryIO, file: str, errors: list[RowError]) -> Iterator[tuple[int, dict]]:
+    for i, line in enumerate(_decoded(stream, file, errors), start=1):
         if not line.strip():
             continue
         try:

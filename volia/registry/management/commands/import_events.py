@@ -46,7 +46,7 @@ class Command(BaseCommand):
             if bar is not None:
                 bar.update(n - bar.n)
 
-        with open(path, encoding="utf-8-sig", newline="") if not o["mapping"] else _nullctx() as stream:
+        with open(path, "rb") if not o["mapping"] else _nullctx() as stream:
             if o["mapping"]:
                 from volia.interchange import mapping
 
