@@ -307,7 +307,9 @@ class Importer:
         if new:
             now = timezone.now()
             pids = bulk.allocate_ids(Person, len(new))
-            people, names, groups = [], [], []
+            people: list[tuple] = []
+            names: list[tuple] = []
+            groups: list[tuple[int, str]] = []
             for pid, (key, r) in zip(pids, new, strict=True):
                 born = r.birth_date
                 people.append((pid, key, r.sex, r.region, r.visibility or self.default_visibility,
@@ -401,7 +403,7 @@ class Importer:
             (p, h): eid for eid, p, h in Event.objects.filter(person_id__in=known_people)
             .values_list("id", "person_id", "content_hash")} if known_people else {}
         fresh = [x for x in pending if (x.person_id, x.content_hash) not in existing]
-        ids = iter(bulk.allocate_ids(Event, len({(x.person_id, x.content_hash) for x in fresh})))
+        event_ids = iter(bulk.allocate_ids(Event, len({(x.person_id, x.content_hash) for x in fresh})))
         now = timezone.now()
         new_rows: list[tuple] = []
         records: list[services.EventRecord] = []
@@ -414,7 +416,7 @@ class Importer:
                 old_links.update((existing[key], s) for s in x.source_ids)
                 continue
             r = x.row
-            eid = next(ids)
+            eid = next(event_ids)
             existing[key] = eid
             new_links.update((eid, s) for s in x.source_ids)
             new_rows.append((eid, x.person_id, r.event, r.date.precision.value, r.date.earliest, r.date.latest,

@@ -23,6 +23,7 @@ from django.utils.html import format_html, format_html_join
 
 from volia.core.dates import PartialDate, Precision
 from volia.core.scripts import script_of
+from volia.registry import services
 from volia.registry.models import (
     AuditEntry,
     Case,
@@ -172,7 +173,20 @@ class PersonAdmin(admin.ModelAdmin):
         url = reverse("admin:registry_auditentry_changelist") + f"?person__id__exact={obj.pk}"
         return format_html('<a href="{}">audit entries about this person</a>', url)
 
+    # edits made here are written to the audit log like every other change
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            services.record_audit(
+                services.Actor.of_user(request.user), "admin_change_person" if change else "admin_add_person", obj,
+                person=obj, reason="edited in the admin",
+                changes={f: str(form.cleaned_data.get(f)) for f in form.changed_data})
+
     def save_formset(self, request, form, formset, change):
+        actor = services.Actor.of_user(request.user)
+        person = form.instance
+        deleted = [(f.instance, f.instance.pk, str(f.instance)) for f in formset.deleted_forms if f.instance.pk]
         if formset.model is PersonName:
             names = formset.save(commit=False)
             for name in names:
@@ -183,6 +197,16 @@ class PersonAdmin(admin.ModelAdmin):
             formset.save_m2m()
         else:
             formset.save()
+        for obj in formset.new_objects:
+            services.record_audit(actor, "admin_add", obj, person=person, reason="edited in the admin",
+                                  changes={"value": str(obj)})
+        for obj, fields in formset.changed_objects:
+            services.record_audit(actor, "admin_change", obj, person=person, reason="edited in the admin",
+                                  changes={"value": str(obj), "fields": fields})
+        for obj, pk, text in deleted:
+            obj.pk = pk  # deleting cleared it; the audit entry still names the row
+            services.record_audit(actor, "admin_delete", obj, person=person, reason="edited in the admin",
+                                  changes={"value": text})
 
 
 # --- events ----------------------------------------------------------------------------------

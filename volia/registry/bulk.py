@@ -45,7 +45,11 @@ def insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[Seq
     if not rows:
         return
     meta = model._meta
-    fields = [meta.get_field(c[:-3] if c.endswith("_id") and c != "id" else c) for c in columns]
+    fields: list[models.Field] = []
+    for c in columns:
+        f = meta.get_field(c[:-3] if c.endswith("_id") and c != "id" else c)
+        assert isinstance(f, models.Field), f"{c} is not a concrete field"
+        fields.append(f)
     preps = [(i, p) for i, p in ((i, _preparer(f)) for i, f in enumerate(fields)) if p is not None]
     if preps:
         prepared = []
@@ -58,7 +62,7 @@ def insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[Seq
         rows = prepared
     qn = connection.ops.quote_name
     # table and column names come from the model, never from input
-    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(str(f.column)) for f in fields)}) "  # noqa: S608
            f"VALUES ({', '.join(['%s'] * len(fields))})")
     with connection.cursor() as cur:
         cur.executemany(sql, rows)

@@ -57,7 +57,8 @@ class Actor:
         return cls(label=user.get_username(), user=user)
 
 
-def _audit(actor: Actor, action: str, obj, *, person: Person | None, changes: dict, reason: str) -> None:
+def record_audit(actor: Actor, action: str, obj, *, person: Person | None, changes: dict, reason: str) -> None:
+    """Write one audit entry; `obj` must have a primary key (keep it from before a delete)."""
     AuditEntry.objects.create(
         at=timezone.now(), actor=actor.label, user=actor.user, action=action,
         object_type=type(obj).__name__, object_id=obj.pk, person=person,
@@ -224,7 +225,7 @@ def create_person(key: str, name: str, language: str = "", *, actor: Actor, reas
     lang = language or guess_language(name)
     PersonName.objects.create(person=person, text=name, language=lang, script=script_of(name),
                               kind="primary", is_primary=True)
-    _audit(actor, "create_person", person, person=person, reason=reason,
+    record_audit(actor, "create_person", person, person=person, reason=reason,
            changes={"key": key, "name": name, "language": lang, "sex": sex, "region": region,
                     "birth_date": str(born) if born else "", "groups": list(groups),
                     "visibility": visibility})
@@ -246,7 +247,7 @@ def add_name(person: Person, text: str, language: str = "", kind: str = "alias",
         raise ValidationError({"text": f"{person.key} already has the name {text!r} [{lang}]"})
     name = PersonName.objects.create(person=person, text=text, language=lang, script=script_of(text),
                                      kind=kind)
-    _audit(actor, "add_name", name, person=person, reason=reason,
+    record_audit(actor, "add_name", name, person=person, reason=reason,
            changes={"text": text, "language": lang, "kind": kind})
     return name
 
@@ -361,7 +362,7 @@ def record_event(person: Person, event_type: str, date: PartialDate | str, *, ac
     EventSource.objects.bulk_create([EventSource(event=event, source=s) for s in sources])
     derive_records([_record(event)])
     _reject_anomalies(refresh_projections([person.id]), {event.id})
-    _audit(actor, "record_event", event, person=person, reason=reason, changes=_event_snapshot(event))
+    record_audit(actor, "record_event", event, person=person, reason=reason, changes=_event_snapshot(event))
     return event
 
 
@@ -395,7 +396,7 @@ def correct_event(event: Event, *, actor: Actor, reason: str, **changes) -> Even
     EventSource.objects.bulk_create([EventSource(event=new, source=s) for s in sources])
     derive_records([_record(new)])
     _reject_anomalies(refresh_projections([old.person_id]), {new.id})
-    _audit(actor, "correct_event", new, person=old.person, reason=reason,
+    record_audit(actor, "correct_event", new, person=old.person, reason=reason,
            changes={"supersedes": old.id, "before": _event_snapshot(old), "after": _event_snapshot(new)})
     return new
 
@@ -414,6 +415,6 @@ def retract_event(event: Event, *, actor: Actor, reason: str) -> Event:
                       organization=old.organization, case=old.case, confidence=old.confidence, note="",
                       actor=actor, supersedes=old, is_retraction=True)
     _reject_anomalies(refresh_projections([old.person_id]), set())
-    _audit(actor, "retract_event", tomb, person=old.person, reason=reason,
+    record_audit(actor, "retract_event", tomb, person=old.person, reason=reason,
            changes={"retracts": old.id, "before": _event_snapshot(old)})
     return tomb

@@ -66,7 +66,10 @@ class Command(BaseCommand):
                                 default_visibility=o["visibility"], reason=o["reason"],
                                 file_hash=file_sha256(path), mapping_label=o["mapping"] or "",
                                 progress=progress)
-            report = importer.run(rows, errors)
+            try:
+                report = importer.run(rows, errors)
+            except _mapping_error() as exc:  # the header does not match the mapping: nothing was written
+                raise CommandError(f"{o['mapping']}: {exc}") from exc
         if bar is not None:
             bar.close()
         if o["json"]:
@@ -95,6 +98,12 @@ class Command(BaseCommand):
                 w(f"  new {what} ({len(names)}): {', '.join(names[:20])}{' ...' if len(names) > 20 else ''}")
         if report.dry_run:
             w("dry run: nothing was written")
+
+
+def _mapping_error() -> type[Exception]:
+    from volia.interchange.mapping import MappingError
+
+    return MappingError
 
 
 class _nullctx:
