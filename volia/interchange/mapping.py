@@ -30,6 +30,7 @@ from typing import Any
 
 from volia.core import codes
 from volia.core.dates import PartialDate, PartialDateError
+from volia.interchange import canonical
 from volia.interchange.errors import RowError
 
 __all__ = ["CANONICAL_COLUMNS", "Mapping", "MappingError", "iter_mapped_rows", "load_mapping"]
@@ -40,19 +41,15 @@ class MappingError(ValueError):
 
 
 # --- canonical columns ------------------------------------------------------------------
-# The columns of docs/interchange.md. Kept here until the canonical importer exposes its own
-# list; a mapping may only target these, so that a typo ("sentense_months") is caught early.
+# A mapping may only target the columns of the canonical format, so that a typo
+# ("sentense_months") is caught when the mapping is loaded.
 
-PERSON_COLUMNS = ("name", "name_lang", "name_be", "name_ru", "name_latn", "sex", "birth_date",
-                  "region", "groups")
+PERSON_COLUMNS = tuple(c for c in canonical.PERSON_COLUMNS if c != "person")
 # columns every event type takes, besides its own details (codes.EventType.details)
-COMMON_EVENT_COLUMNS = ("facility", "organization", "case", "source", "source_url",
-                        "confidence", "note")
-DETAIL_COLUMNS = ("place", "articles", "court", "sentence_kind", "sentence_months",
-                  "credited_days", "fine", "appeal_outcome", "release_kind", "deported",
-                  "documents_confiscated", "contact_kind", "condition", "days")
+COMMON_EVENT_COLUMNS = (*canonical.EVENT_COLUMNS[2:], *canonical.TRAILING_COLUMNS)
+DETAIL_COLUMNS = tuple(canonical.DETAIL_COLUMNS)
 EVENT_COLUMNS = ("event", "date", *COMMON_EVENT_COLUMNS, *DETAIL_COLUMNS)
-CANONICAL_COLUMNS = ("person", *PERSON_COLUMNS, *EVENT_COLUMNS)
+CANONICAL_COLUMNS = tuple(canonical.COLUMNS)
 
 # values checked against a code list (multi-valued ones are separated by ";")
 _CODE_LISTS: dict[str, tuple[dict[str, Any], bool]] = {
