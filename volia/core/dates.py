@@ -8,6 +8,7 @@ that nothing downstream invents a day silently. Pure Python: no Django here.
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -38,6 +39,10 @@ class PartialDate:
     @classmethod
     def parse(cls, text: str) -> PartialDate:
         """Parse the canonical forms ``YYYY``, ``YYYY-MM`` and ``YYYY-MM-DD``."""
+        return _parse(text)
+
+    @classmethod
+    def _parse_uncached(cls, text: str) -> PartialDate:
         s = (text or "").strip()
         m = _ISO.match(s)
         if not m:
@@ -95,3 +100,9 @@ class PartialDate:
         if self.precision == Precision.MONTH:
             return f"{self.earliest.year:04d}-{self.earliest.month:02d}"
         return f"{self.earliest.year:04d}"
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse(text: str) -> PartialDate:
+    # an import of a million events sees a few thousand distinct dates; PartialDate is immutable
+    return PartialDate._parse_uncached(text)

@@ -58,6 +58,10 @@ class ParsedRow:
 
 def _cells(row: dict[str, object]) -> dict[str, str]:
     """The row's non-empty cells as stripped strings (JSON booleans and numbers become text)."""
+    try:  # a CSV row: all strings
+        return {k: s for k, v in row.items() if v and (s := v.strip())}  # type: ignore[union-attr]
+    except AttributeError:
+        pass
     out = {}
     for k, v in row.items():
         if v is None or v == "":

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from volia.core import codes
@@ -87,23 +88,17 @@ def content_hash(event_type: str, date: PartialDate, facility_id: int | None, or
 
 # --- projections -------------------------------------------------------------------------
 
-_FACT_FIELDS = ("id", "person_id", "type", "date_precision", "date_earliest", "date_latest", "details")
-
-
-def _fact(row: dict) -> projections.EventFact:
-    d = row["details"] or {}
-    return projections.EventFact(
-        id=row["id"], type=row["type"], precision=row["date_precision"], earliest=row["date_earliest"],
-        latest=row["date_latest"], release_kind=d.get("release_kind", ""), deported=bool(d.get("deported")),
-        sentence_kind=d.get("sentence_kind", ""),
-    )
-
-
 def compute_projections(person_ids: Sequence[int]) -> dict[int, projections.Projection]:
     facts: dict[int, list[projections.EventFact]] = {pid: [] for pid in person_ids}
-    rows = Event.objects.filter(person_id__in=person_ids, is_current=True).values(*_FACT_FIELDS)
-    for row in rows.iterator(chunk_size=5000):
-        facts[row["person_id"]].append(_fact(row))
+    # only the three details the projections use are read, extracted by the database
+    rows = (Event.objects.filter(person_id__in=person_ids, is_current=True)
+            .annotate(rk=KT("details__release_kind"), dep=KT("details__deported"), sk=KT("details__sentence_kind"))
+            .values_list("id", "person_id", "type", "date_precision", "date_earliest", "date_latest", "rk", "dep",
+                         "sk"))
+    for eid, pid, etype, precision, earliest, latest, rk, dep, sk in rows.iterator(chunk_size=5000):
+        facts[pid].append(projections.EventFact(id=eid, type=etype, precision=precision, earliest=earliest,
+                                                latest=latest, release_kind=rk or "", deported=dep == "true",
+                                                sentence_kind=sk or ""))
     return {pid: projections.project(f) for pid, f in facts.items()}
 
 
