@@ -8,8 +8,8 @@ that nothing downstream invents a day silently. Pure Python: no Django here.
 from __future__ import annotations
 
 import calendar
-import functools
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum

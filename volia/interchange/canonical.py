@@ -59,7 +59,7 @@ class ParsedRow:
 def _cells(row: dict[str, object]) -> dict[str, str]:
     """The row's non-empty cells as stripped strings (JSON booleans and numbers become text)."""
     try:  # a CSV row: all strings
-        return {k: s for k, v in row.items() if v and (s := v.strip())}  # type: ignore[union-attr]
+        return {k: s for k, v in row.items() if v and (s := v.strip())}  # type: ignore[attr-defined]
     except AttributeError:
         pass
     out = {}

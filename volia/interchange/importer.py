@@ -238,8 +238,9 @@ class Importer:
         self.mapping_label = mapping_label
         self.progress = progress
         self.report = ImportReport(file=file_label, dry_run=dry_run)
-        self._created_people: set[int] = set()
-        self._touched: set[int] = set()
+        self._created_people: set[int] = set()  # by this import
+        self._new_in_batch: set[int] = set()  # by the batch being written
+        self._touched: set[int] = set()  # people whose history this import changed
 
     # -- entry point ------------------------------------------------------------------
 
@@ -290,9 +291,11 @@ class Importer:
     # -- people -----------------------------------------------------------------------
 
     def _people(self, batch: list[ParsedRow]) -> dict[str, int]:
-        self._new_in_batch: set[int] = set()
+        """Ids of the batch's people by key; creates the new ones from their first row."""
+        self._new_in_batch = set()
         keys = {r.person for r in batch}
-        ids = dict(Person.objects.filter(key__in=keys).values_list("key", "id"))
+        # locked, like every service write, so that concurrent writers never interleave projections
+        ids = dict(Person.objects.select_for_update().filter(key__in=keys).values_list("key", "id"))
         first_row: dict[str, ParsedRow] = {}
         for r in batch:
             if r.person not in ids and r.person not in first_row:

@@ -26,6 +26,7 @@ from volia.core.details import clean_details, split_article
 from volia.core.scripts import guess_language, script_of
 from volia.registry import bulk, projections
 from volia.registry.models import (
+    VISIBILITY,
     AuditEntry,
     Case,
     Charge,
@@ -158,6 +159,9 @@ def check_projections() -> list[str]:
     stale += Event.objects.filter(is_current=True, is_retraction=True).count()
     if stale:
         problems.append(f"{stale} event(s) marked current although superseded or retractions")
+    lost = Event.objects.filter(is_current=False, is_retraction=False, superseded_by__isnull=True).count()
+    if lost:
+        problems.append(f"{lost} event(s) marked not current although nothing supersedes them")
     return problems
 
 
@@ -208,6 +212,8 @@ def create_person(key: str, name: str, language: str = "", *, actor: Actor, reas
         raise ValidationError({"sex": f"unknown sex code {sex!r}"})
     if region and region not in codes.REGIONS:
         raise ValidationError({"region": f"unknown region code {region!r}"})
+    if visibility not in dict(VISIBILITY):
+        raise ValidationError({"visibility": f"unknown visibility {visibility!r}"})
     bad_groups = [g for g in groups if g not in codes.GROUPS]
     if bad_groups:
         raise ValidationError({"groups": f"unknown group code(s): {', '.join(bad_groups)}"})
@@ -292,6 +298,11 @@ def _record(e: Event) -> EventRecord:
     return EventRecord(e.id, e.person_id, e.case_id, e.type, e.details)
 
 
+def _lock(person_id: int) -> None:
+    """Serialise writes to one person's history, so that two editors' projections never interleave."""
+    Person.objects.select_for_update().filter(pk=person_id).values_list("pk", flat=True).first()
+
+
 def _validated(event_type: str, date: PartialDate | str, facility: Facility | None,
                organization: Organization | None, details: dict | None,
                confidence: str) -> tuple[PartialDate, dict]:
@@ -351,6 +362,7 @@ def record_event(person: Person, event_type: str, date: PartialDate | str, *, ac
                  case: Case | None = None, details: dict | None = None, sources: Sequence[Source] = (),
                  confidence: str = "confirmed", note: str = "") -> Event:
     """Record one new fact about a person. Raises ValidationError if it makes the history impossible."""
+    _lock(person.pk)
     day, clean = _validated(event_type, date, facility, organization, details, confidence)
     event = _new_event(person, event_type, day, clean, facility=facility, organization=organization,
                        case=case, confidence=confidence, note=note, actor=actor)
@@ -370,6 +382,7 @@ def correct_event(event: Event, *, actor: Actor, reason: str, **changes) -> Even
     """
     if not reason.strip():
         raise ValidationError({"reason": "a correction needs a reason"})
+    _lock(event.person_id)
     old = Event.objects.select_for_update().get(pk=event.pk)
     if not old.is_current:
         raise ValidationError("only a current event can be corrected; this one was superseded already")
@@ -401,6 +414,7 @@ def retract_event(event: Event, *, actor: Actor, reason: str) -> Event:
     """Withdraw an event that should never have been recorded; the old row stays in the history."""
     if not reason.strip():
         raise ValidationError({"reason": "a retraction needs a reason"})
+    _lock(event.person_id)
     old = Event.objects.select_for_update().get(pk=event.pk)
     if not old.is_current:
         raise ValidationError("only a current event can be retracted")
