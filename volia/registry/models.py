@@ -239,6 +239,8 @@ class Event(models.Model):
     note = models.TextField(blank=True)
     sources: models.ManyToManyField[Source, EventSource] = models.ManyToManyField(
         Source, through="EventSource", related_name="events")
+    officials = models.ManyToManyField(Official, blank=True, related_name="events",
+                                       help_text="judges, prosecutors, investigators... who took part")
 
     # corrections never overwrite: a new row supersedes the old one
     supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
