@@ -133,6 +133,13 @@ def fresh_pg(name: str) -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
 
 
+def report(label: str, floor: float, t: float, n: int, rss: float, rss_small: float, rep: dict) -> dict:
+    print(f"{label} {floor:7.1f} s | volia import {t:7.1f} s ({n / t:,.0f} events/s) | ratio {t / floor:5.1f}x "
+          f"| peak RSS {rss:.0f} MiB ({rss_small:.0f} MiB for the small file) | {rep['check']}", flush=True)
+    return {"floor_s": floor, "volia_s": t, "ratio": t / floor, "events_per_s": n / t, "peak_rss_mib": rss,
+            "peak_rss_small_mib": rss_small, "check": rep["check"], "events_created": rep["events_created"]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--people", type=int, default=100_000)
@@ -151,24 +158,14 @@ def main() -> None:
         floor = sqlite_floor(big)
         t, rss, rep = volia_import(big, f"sqlite:///{d}/big.sqlite3", Path(d))
         _, rss_small, _ = volia_import(small, f"sqlite:///{d}/small.sqlite3", Path(d))
-    results["sqlite"] = {"floor_s": floor, "volia_s": t, "ratio": t / floor, "events_per_s": n_big / t,
-                         "peak_rss_mib": rss, "peak_rss_small_mib": rss_small, "check": rep["check"],
-                         "events_created": rep["events_created"]}
-    print(f"SQLite     floor executemany {floor:7.1f} s | volia import {t:7.1f} s ({n_big / t:,.0f} events/s) "
-          f"| ratio {t / floor:5.1f}x | peak RSS {rss:.0f} MiB ({rss_small:.0f} MiB for the small file) "
-          f"| {rep['check']}")
+    results["sqlite"] = report("SQLite     floor executemany", floor, t, n_big, rss, rss_small, rep)
 
     if not args.skip_postgres:
         floor = postgres_floor(big)
         with tempfile.TemporaryDirectory() as d:
             t, rss, rep = volia_import(big, fresh_pg("volia_bench_big"), Path(d))
             _, rss_small, _ = volia_import(small, fresh_pg("volia_bench_small"), Path(d))
-        results["postgresql"] = {"floor_s": floor, "volia_s": t, "ratio": t / floor, "events_per_s": n_big / t,
-                                 "peak_rss_mib": rss, "peak_rss_small_mib": rss_small, "check": rep["check"],
-                                 "events_created": rep["events_created"]}
-        print(f"PostgreSQL floor COPY        {floor:7.1f} s | volia import {t:7.1f} s ({n_big / t:,.0f} events/s) "
-              f"| ratio {t / floor:5.1f}x | peak RSS {rss:.0f} MiB ({rss_small:.0f} MiB for the small file) "
-              f"| {rep['check']}")
+        results["postgresql"] = report("PostgreSQL floor COPY       ", floor, t, n_big, rss, rss_small, rep)
         import psycopg
 
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:

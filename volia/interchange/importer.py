@@ -131,35 +131,33 @@ class _Lookup:
                                            f"unknown {what} (--strict refuses to create it)"))
 
     def facility(self, row: ParsedRow) -> int | None:
-        name = row.facility
-        if not name:
-            return None
-        if (fid := self.facilities.get(name.casefold())) is not None:
-            return fid
-        if self.strict:
-            self._refuse(row, "facility", name, "facility")
-            return None
-        code = _unique_slug(Facility, name)
-        fid = Facility.objects.create(code=code, name_en=name if script_of(name) == "Latn" else "",
-                                      name_ru=name if script_of(name) == "Cyrl" else "",
-                                      note=f"created by import of {self.report.file}").id
-        self.facilities[name.casefold()] = fid
-        self.report.created["facilities"].append(name)
-        return fid
+        return self._reference(row, "facility", row.facility, self.facilities, self._new_facility)
 
     def organization(self, row: ParsedRow) -> int | None:
-        name = row.organization
+        return self._reference(row, "organization", row.organization, self.organizations, self._new_organization)
+
+    def _reference(self, row: ParsedRow, column: str, name: str, known: dict[str, int],
+                   create: Callable[[str], int]) -> int | None:
+        """The id of the facility or organisation a cell names; unknown names are created and reported."""
         if not name:
             return None
-        if (oid := self.organizations.get(name.casefold())) is not None:
-            return oid
+        if (pk := known.get(name.casefold())) is not None:
+            return pk
         if self.strict:
-            self._refuse(row, "organization", name, "organization")
+            self._refuse(row, column, name, column)
             return None
-        oid = Organization.objects.create(code=_unique_slug(Organization, name), name_en=name).id
-        self.organizations[name.casefold()] = oid
-        self.report.created["organizations"].append(name)
-        return oid
+        pk = known[name.casefold()] = create(name)
+        self.report.created[f"{column[:-1]}ies" if column.endswith("y") else f"{column}s"].append(name)
+        return pk
+
+    def _new_facility(self, name: str) -> int:
+        script = script_of(name)
+        return Facility.objects.create(code=_unique_slug(Facility, name), name_en=name if script == "Latn" else "",
+                                       name_ru=name if script == "Cyrl" else "",
+                                       note=f"created by import of {self.report.file}").id
+
+    def _new_organization(self, name: str) -> int:
+        return Organization.objects.create(code=_unique_slug(Organization, name), name_en=name).id
 
     def source_ids(self, row: ParsedRow) -> list[int]:
         ids = []

@@ -303,6 +303,17 @@ def _lock(person_id: int) -> None:
     Person.objects.select_for_update().filter(pk=person_id).values_list("pk", flat=True).first()
 
 
+def _current_for_update(event: Event) -> Event:
+    """Lock the event's person and take the event out of the current history (to be superseded)."""
+    _lock(event.person_id)
+    old = Event.objects.select_for_update().get(pk=event.pk)
+    if not old.is_current:
+        raise ValidationError("only a current event can be corrected or retracted; this one was superseded")
+    old.is_current = False
+    old.save(update_fields=["is_current"])
+    return old
+
+
 def _validated(event_type: str, date: PartialDate | str, facility: Facility | None,
                organization: Organization | None, details: dict | None,
                confidence: str) -> tuple[PartialDate, dict]:
@@ -382,10 +393,7 @@ def correct_event(event: Event, *, actor: Actor, reason: str, **changes) -> Even
     """
     if not reason.strip():
         raise ValidationError({"reason": "a correction needs a reason"})
-    _lock(event.person_id)
-    old = Event.objects.select_for_update().get(pk=event.pk)
-    if not old.is_current:
-        raise ValidationError("only a current event can be corrected; this one was superseded already")
+    old = _current_for_update(event)
     unknown = set(changes) - {"type", "date", "facility", "organization", "case", "details", "sources",
                               "confidence", "note"}
     if unknown:
@@ -395,8 +403,6 @@ def correct_event(event: Event, *, actor: Actor, reason: str, **changes) -> Even
     organization = changes.get("organization", old.organization)
     day, clean = _validated(event_type, changes.get("date", old.date), facility, organization,
                             changes.get("details", old.details), changes.get("confidence", old.confidence))
-    old.is_current = False
-    old.save(update_fields=["is_current"])
     new = _new_event(old.person, event_type, day, clean, facility=facility, organization=organization,
                      case=changes.get("case", old.case), confidence=changes.get("confidence", old.confidence),
                      note=changes.get("note", old.note), actor=actor, supersedes=old)
@@ -414,12 +420,7 @@ def retract_event(event: Event, *, actor: Actor, reason: str) -> Event:
     """Withdraw an event that should never have been recorded; the old row stays in the history."""
     if not reason.strip():
         raise ValidationError({"reason": "a retraction needs a reason"})
-    _lock(event.person_id)
-    old = Event.objects.select_for_update().get(pk=event.pk)
-    if not old.is_current:
-        raise ValidationError("only a current event can be retracted")
-    old.is_current = False
-    old.save(update_fields=["is_current"])
+    old = _current_for_update(event)
     tomb = _new_event(old.person, old.type, old.date, old.details, facility=old.facility,
                       organization=old.organization, case=old.case, confidence=old.confidence, note="",
                       actor=actor, supersedes=old, is_retraction=True)
