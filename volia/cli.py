@@ -31,6 +31,7 @@ commands:
   check      verify that stored projections equal a full rebuild
   migrate    create or update the database schema
   history    show the audit history of a person or event
+  estimate   estimate how many people no list documents (capture table file, or --registry)
   createsuperuser, changepassword, shell, dbshell ... any Django management command
 """
 
@@ -65,7 +66,8 @@ def main(argv: list[str] | None = None) -> None:
 
     django.setup()
     command = ALIASES.get(argv[0], argv[0])
-    if argv[0] not in NO_AUTO_MIGRATE:
+    file_only = argv[0] == "estimate" and "--registry" not in argv  # reads a capture table, not the registry
+    if argv[0] not in NO_AUTO_MIGRATE and not file_only:
         ensure_schema()
     execute_from_command_line(["volia", command, *argv[1:]])
 

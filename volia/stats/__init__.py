@@ -1,0 +1,1 @@
+"""Statistics derived from the registry: plain Python and numpy, no Django (except `registry_systems`)."""
