@@ -2,8 +2,9 @@
 
 Django's `bulk_create` builds a model instance per row and compiles SQL in batches of ~50
 rows on SQLite (its parameter limit); for a million events that is most of the import time.
-Here rows are plain tuples written with one `executemany`, ids are allocated up front (so
-the caller can link rows to each other without reading them back), and values are prepared
+Here rows are plain tuples written with one `executemany` (SQLite) or `COPY` (PostgreSQL);
+ids are allocated up front, so the caller can link rows to each other without reading them
+back; and values are prepared
 with each field's own `get_db_prep_save`, so what lands in the database is exactly what the
 ORM would have written.
 """
@@ -62,10 +63,15 @@ def insert(model: type[models.Model], columns: Sequence[str], rows: Sequence[Seq
         rows = prepared
     qn = connection.ops.quote_name
     # table and column names come from the model, never from input
-    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(str(f.column)) for f in fields)}) "  # noqa: S608
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    target = f"{qn(meta.db_table)} ({', '.join(qn(str(f.column)) for f in fields)})"
     with connection.cursor() as cur:
-        cur.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            # COPY: one stream instead of a statement per row (about 10x faster on PostgreSQL)
+            with cur.cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cur.executemany(f"INSERT INTO {target} VALUES ({', '.join(['%s'] * len(fields))})", rows)  # noqa: S608
 
 
 def allocate_ids(model: type[models.Model], n: int) -> list[int]:

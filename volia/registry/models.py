@@ -226,7 +226,8 @@ class ImportBatch(models.Model):
 
 
 class Event(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events")
+    # indexed by the (person, content_hash) index below; a second index would only slow imports
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="events", db_index=False)
     type = models.CharField(max_length=30, choices=[(c, t.label) for c, t in codes.EVENT_TYPES.items()])
     date_precision = models.CharField(max_length=5, choices=PRECISIONS)
     date_earliest = models.DateField()
@@ -259,7 +260,6 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["person", "content_hash"]),
             models.Index(fields=["type", "date_earliest"]),
-            models.Index(fields=["person", "is_current"]),
         ]
 
     def __str__(self) -> str:
@@ -271,7 +271,7 @@ class Event(models.Model):
 
 
 class EventSource(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, db_index=False)  # the unique index leads with it
     source = models.ForeignKey(Source, on_delete=models.PROTECT)
 
     class Meta:
