@@ -145,6 +145,7 @@ def main() -> None:
     ap.add_argument("--people", type=int, default=100_000)
     ap.add_argument("--memory-people", type=int, default=20_000, help="smaller file for the memory comparison")
     ap.add_argument("--skip-postgres", action="store_true")
+    ap.add_argument("--skip-sqlite", action="store_true")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     big = OUT / f"demo-{args.people}.csv"
@@ -154,11 +155,12 @@ def main() -> None:
           f"memory check also with {n_small:,} events of {args.memory_people:,} people")
     results: dict[str, object] = {"people": args.people, "events": n_big}
 
-    with tempfile.TemporaryDirectory() as d:
-        floor = sqlite_floor(big)
-        t, rss, rep = volia_import(big, f"sqlite:///{d}/big.sqlite3", Path(d))
-        _, rss_small, _ = volia_import(small, f"sqlite:///{d}/small.sqlite3", Path(d))
-    results["sqlite"] = report("SQLite     floor executemany", floor, t, n_big, rss, rss_small, rep)
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory() as d:
+            floor = sqlite_floor(big)
+            t, rss, rep = volia_import(big, f"sqlite:///{d}/big.sqlite3", Path(d))
+            _, rss_small, _ = volia_import(small, f"sqlite:///{d}/small.sqlite3", Path(d))
+        results["sqlite"] = report("SQLite     floor executemany", floor, t, n_big, rss, rss_small, rep)
 
     if not args.skip_postgres:
         floor = postgres_floor(big)
