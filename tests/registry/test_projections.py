@@ -81,18 +81,24 @@ START, END = {"detained", "admin_detention", "pretrial_custody"}, {"released", "
 
 
 def held_by_brute_force(facts, day):
-    """Replay the events up to the end of `day`, one by one, as a human would."""
+    """Replay the events day by day up to the end of `day`, as a human would: on each day, somebody
+    held that morning is first released (and may be re-arrested), somebody free is first detained."""
     held = dead = False
-    for f in sorted(facts, key=lambda f: f.sort_key):
-        if f.earliest > day:
-            break
-        if dead:
-            continue
-        if f.type in START:
-            held = True
-        elif f.type in END and held:
-            held = False
-            dead = f.type == "died_in_custody"
+    d = min((f.earliest for f in facts), default=day)
+    while d <= day:
+        todays = [f for f in facts if f.earliest == d]
+        starts = [f for f in todays if f.type in START]
+        ends = [f for f in todays if f.type in END]
+        for phase in ((ends, starts) if held else (starts, ends)):
+            for f in sorted(phase, key=lambda f: f.sort_key):
+                if dead:
+                    break
+                if f.type in START:
+                    held = True
+                elif held:
+                    held = False
+                    dead = f.type == "died_in_custody"
+        d += dt.timedelta(days=1)
     return held
 
 
@@ -116,3 +122,11 @@ def test_episodes_match_day_by_day_replay(events):
         assert by_episodes == held_by_brute_force(facts, day), (offset, events)
         by_periods = [x.status for x in p.periods if x.start <= day and (x.end is None or day < x.end)]
         assert (by_periods == ["held"]) == by_episodes
+
+
+def test_re_arrest_on_the_day_of_release_is_a_new_episode():
+    p = project([fact(1, "detained", "2021-01-10"), fact(2, "released", "2024-03-01", release_kind="sentence_served"),
+                 fact(3, "detained", "2024-03-01")])
+    assert [(e.start.id, e.end.id if e.end else None) for e in p.episodes] == [(1, 2), (3, None)]
+    assert [x.status for x in p.periods] == ["held"]  # never out for a night
+    assert not p.anomalies

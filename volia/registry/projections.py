@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from volia.core import codes
 
 CUSTODY_START = {"detained", "admin_detention", "pretrial_custody"}
+CUSTODY_END = {"released", "house_arrest", "died_in_custody"}
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,23 @@ def project(events: Iterable[EventFact]) -> Projection:
         current.end, current.end_kind, current.deported = ev, end_kind, deported
         current = None
 
-    for ev in sorted(events, key=lambda e: e.sort_key):
+    def in_order() -> Iterable[EventFact]:
+        # Same-day events: somebody free that morning who is detained and released that day has
+        # a zero-length episode (detention first); somebody held that morning who is released and
+        # detained again that day was re-arrested at the gate (release first).
+        ordered = sorted(events, key=lambda e: e.sort_key)
+        i = 0
+        while i < len(ordered):
+            j = i
+            while j < len(ordered) and ordered[j].earliest == ordered[i].earliest:
+                j += 1
+            day = ordered[i:j]
+            if state == "held":
+                day.sort(key=lambda e: (e.type not in CUSTODY_END, e.sort_key))
+            yield from day
+            i = j
+
+    for ev in in_order():
         t = ev.type
         if state == "deceased" and t not in ("recognized", "recognition_withdrawn", "rehabilitated",
                                              "designated_extremist", "tried_in_absentia"):
