@@ -32,6 +32,7 @@ commands:
   migrate    create or update the database schema
   history    show the audit history of a person or event
   estimate   estimate how many people no list documents (capture table file, or --registry)
+  stats      figures from the events: held, series, flows, remitted, durations, incommunicado...
   createsuperuser, changepassword, shell, dbshell ... any Django management command
 """
 
