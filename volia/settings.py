@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "volia.registry",
     "volia.web",
+    "volia.api",
 ]
 
 MIDDLEWARE = [

@@ -6,5 +6,6 @@ admin.site.site_title = "Volia"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("volia.api.urls")),
     path("", include("volia.web.urls")),
 ]

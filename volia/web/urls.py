@@ -1,9 +1,11 @@
 from django.urls import path
 
-from volia.web import views
+from volia.web import stats_views, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.people, name="people"),
     path("people/<str:key>/", views.person, name="person"),
+    path("staff/stats/", stats_views.stats, name="stats"),
+    path("staff/stats/people/", stats_views.stats_people, name="stats_people"),
 ]

@@ -1,0 +1,229 @@
+"""The statistics API: parse the query string, ask the engine, return its dict as JSON.
+
+Access: staff only for now, through the staff session (the admin login). Person ids never
+leave the server: results name people by their key, and lists of people are included for staff
+only. A public API, with minimum cell sizes so that a small count cannot single anybody out,
+belongs to the security work and will be a separate set of endpoints.
+
+Errors are JSON too: 400 ``{"error": ..., "parameter": ...}`` for a bad parameter, 403 for
+anybody but staff, 405 for anything but GET.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+from volia.api import openapi
+from volia.stats import engine
+from volia.web.stats_params import (
+    DURATION_GROUPS,
+    FILTER_PARAMS,
+    PERIODS,
+    ParamError,
+    check_known,
+    dataset_for,
+    engine_error,
+    parse_choice,
+    parse_custody,
+    parse_date,
+    parse_filters,
+    parse_int,
+    parse_organization,
+    parse_range,
+    person_keys,
+    require_date,
+)
+from volia.web.views import sees_everyone
+
+# The query parameters each endpoint takes; tests/api checks them against openapi.py.
+POPULATION = ("recognition", "organization", "as_recorded_on", *FILTER_PARAMS)
+PARAMS: dict[str, tuple[str, ...]] = {
+    "held": ("on", "custody", "people", *POPULATION),
+    "series": ("from", "to", "custody", *POPULATION),
+    "flows": ("from", "to", "by", "custody", *POPULATION),
+    "remitted": ("from", "to", *POPULATION),
+    "durations": ("by", "custody", *POPULATION),
+    "incommunicado": ("on", *POPULATION),
+    "vulnerability": ("on", *POPULATION),
+    "projection": ("on", "horizon", "window", *POPULATION),
+}
+DEFAULT_RANGE_DAYS = 365
+CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
+def _json(data: Any, status: int = 200) -> JsonResponse:
+    response = JsonResponse(_finite(data), status=status, json_dumps_params={"ensure_ascii": False,
+                                                                              "allow_nan": False})
+    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _finite(value: Any) -> Any:
+    """NaN and infinity are not JSON: an undefined figure is null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def error(message: str, status: int, **extra: Any) -> JsonResponse:
+    return _json({"error": message, **extra}, status=status)
+
+
+def endpoint(name: str) -> Callable[[Callable[..., Any]], Callable[[HttpRequest], JsonResponse]]:
+    """Method and permission checks, unknown parameters, and errors as JSON, around one view."""
+
+    def wrap(view: Callable[..., Any]) -> Callable[[HttpRequest], JsonResponse]:
+        @wraps(view)
+        def run(request: HttpRequest) -> JsonResponse:
+            if request.method not in ("GET", "HEAD"):
+                response = error(f"{request.method} is not allowed here; use GET", 405)
+                response["Allow"] = "GET, HEAD"
+                return response
+            if not sees_everyone(request):
+                return error("staff only: log in at /admin/login/ with a staff account", 403)
+            try:
+                check_known(request.GET, PARAMS[name])
+                try:
+                    return _json(view(request, request.GET, sees_everyone(request)))
+                except ValueError as e:
+                    if isinstance(e, ParamError):
+                        raise
+                    raise engine_error(e, PARAMS[name]) from None
+            except ParamError as e:
+                return error(str(e), 400, parameter=e.param)
+
+        return run
+
+    return wrap
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _dataset(request: HttpRequest, params: Mapping[str, str]) -> engine.Dataset:
+    return dataset_for(request, parse_date(params, "as_recorded_on"))
+
+
+def _range(params: Mapping[str, str]) -> tuple[dt.date, dt.date]:
+    end = require_date(params, "to", _today())
+    start, end_ = parse_range(params, end - dt.timedelta(days=DEFAULT_RANGE_DAYS), end)
+    assert start and end_
+    return start, end_
+
+
+def _who(params: Mapping[str, str], default: str = "prior",
+         choices: tuple[str, ...] = engine.RECOGNITION) -> dict[str, Any]:
+    """The recognition rule and organisation. The engine's defaults differ by figure: people held on
+    a day are counted if recognised by then ("prior"); figures made of events count everybody ("none")."""
+    return {"recognition": parse_choice(params, "recognition", choices, default),
+            "organization": parse_organization(params)}
+
+
+# --- endpoints --------------------------------------------------------------------------------
+
+
+@endpoint("held")
+def held(request: HttpRequest, params: Mapping[str, str], staff: bool) -> dict:
+    day = require_date(params, "on", _today())
+    filters, kw = parse_filters(params), {**_who(params), "custody": parse_custody(params)}
+    want_people = parse_choice(params, "people", ("0", "1"), "0") == "1"
+    ds = _dataset(request, params)
+    result = engine.held_on(ds, day, filters, **kw)
+    if want_people and staff:
+        ids = engine.held_people(ds, day, filters, **kw)
+        keys = person_keys(ids)
+        result["people"] = sorted(keys[i] for i in ids if i in keys)
+    return result
+
+
+@endpoint("series")
+def series(request: HttpRequest, params: Mapping[str, str], staff: bool) -> dict:
+    start, end = _range(params)
+    filters, kw = parse_filters(params), {**_who(params), "custody": parse_custody(params)}
+    return engine.series(_dataset(request, params), start, end, filters, **kw)
+
+
+@endpoint("flows")
+def flows(request: HttpRequest, params: Mapping[str, str], staff: bool) -> dict:
+    start, end = _range(params)
+    by = parse_choice(params, "by", PERIODS, "month") or "month"
+    filters, kw = parse_filters(params), {**_who(params, "none"), "custody": parse_custody(params)}
+    ds = _dataset(request, params)
+    periods = engine.flows(ds, start, end, by, filters, **kw)
+    return {"from": start.isoformat(), "to": end.isoformat(), "by": by, **kw, "periods": periods,
+            "definition": engine.flows_definition(kw["recognition"], kw["organization"], kw["custody"], filters, ds),
+            "filters": filters.as_dict()}
+
+
+@endpoint("remitted")
+def remitted(request: HttpRequest, params: Mapping[str, str], staff: bool) -> dict:
+    start, end = parse_range(params, None, None)
+    result = engine.remitted(_dataset(request, params), start, end, parse_filters(params), **_who(params, "none"))
+    ids = result.pop("people", [])
+    rows = result.pop("people_days_left", [])
+    if staff:
+        keys = person_keys([*ids, *(r["person_id"] for r in rows)])
+        result["people"] = [keys[i] for i in ids if i in keys]
+        result["people_days_left"] = [_keyed(r, keys) for r in rows if r["person_id"] in keys]
+    return result
+
+
+@endpoint("durations")
+def durations(request: HttpRequest, params: Mapping[str, str], staff: bool) -> dict:
+    by = parse_choice(params, "by", DURATION_GROUPS, None)
+    kw = {**_who(params, "none", ("none", "retroactive")), "custody": parse_custody(params, "criminal")}
+    return engine.durations(_dataset(request, params), parse_filters(params), by=by, **kw)
+
+
+@endpoint("incommunicado")
+def incommunicado(request: HttpRequest, params: Mapping[str, str], staff: bool) -> dict:
+    day = require_date(params, "on", _today())
+    result = engine.incommunicado(_dataset(request, params), day, parse_filters(params), **_who(params))
+    rows = result.pop("people", [])
+    if staff:
+        keys = person_keys(r["person_id"] for r in rows)
+        result["people"] = [_keyed(r, keys) for r in rows if r["person_id"] in keys]
+    return result
+
+
+@endpoint("vulnerability")
+def vulnerability(request: HttpRequest, params: Mapping[str, str], staff: bool) -> dict:
+    day = require_date(params, "on", _today())
+    return engine.vulnerability(_dataset(request, params), day, parse_filters(params), **_who(params))
+
+
+@endpoint("projection")
+def projection(request: HttpRequest, params: Mapping[str, str], staff: bool) -> dict:
+    day = require_date(params, "on", _today())
+    horizon = parse_int(params, "horizon", 90, 1, 730)
+    window = parse_int(params, "window", 180, 7, 3650)
+    return engine.projection(_dataset(request, params), day, horizon_days=horizon, window_days=window,
+                             filters=parse_filters(params), **_who(params))
+
+
+def _keyed(row: Mapping[str, Any], keys: Mapping[int, str]) -> dict[str, Any]:
+    """A row about one person with the person's key in place of the database id."""
+    return {"person": keys[row["person_id"]], **{k: v for k, v in row.items() if k != "person_id"}}
+
+
+def openapi_document(request: HttpRequest) -> JsonResponse:
+    """The description of the API: public, it holds no data."""
+    if request.method not in ("GET", "HEAD"):
+        response = error(f"{request.method} is not allowed here; use GET", 405)
+        response["Allow"] = "GET, HEAD"
+        return response
+    return _json(openapi.document())
