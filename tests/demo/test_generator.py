@@ -262,3 +262,20 @@ def test_nothing_after_today() -> None:
     rows = list(generate_rows(2000, seed=9, today=today))
     assert max(r["date"] for r in rows) <= today.isoformat()
     assert any(r["date"] == "2024-07-03" and r["event"] == "released" for r in rows)
+
+
+def test_every_history_passes_the_registry_projection_rules() -> None:
+    """The importer rejects any history the projections call impossible; the demo must never be one."""
+    import itertools
+
+    from volia.core.dates import PartialDate
+    from volia.registry.projections import EventFact, project
+
+    for key, rows in itertools.groupby(generate_rows(people=3000, seed=2020, today=dt.date(2026, 11, 22)),
+                                       key=lambda r: r["person"]):
+        facts = []
+        for i, r in enumerate(rows):
+            d = PartialDate.parse(r["date"])
+            facts.append(EventFact(i, r["event"], d.precision.value, d.earliest, d.latest, r.get("release_kind", ""),
+                                   r.get("deported") == "true", r.get("sentence_kind", "")))
+        assert project(facts).anomalies == [], key

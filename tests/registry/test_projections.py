@@ -130,3 +130,11 @@ def test_re_arrest_on_the_day_of_release_is_a_new_episode():
     assert [(e.start.id, e.end.id if e.end else None) for e in p.episodes] == [(1, 2), (3, None)]
     assert [x.status for x in p.periods] == ["held"]  # never out for a night
     assert not p.anomalies
+
+
+def test_sentenced_and_released_on_the_same_day_ends_custody():
+    # credited pre-trial time covers the term: released from the courtroom
+    p = project([fact(1, "detained", "2020-10-06"), fact(2, "sentenced", "2022-07-19", sentence_kind="colony_general"),
+                 fact(3, "released", "2022-07-19", release_kind="sentence_served"), fact(4, "exiled", "2023-05-28")])
+    assert [(e.start.id, e.end.id if e.end else None) for e in p.episodes] == [(1, 3)]
+    assert [x.status for x in p.periods] == ["held", "released", "exile"] and not p.anomalies

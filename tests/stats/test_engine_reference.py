@@ -293,7 +293,7 @@ END_TYPES = ("released", "house_arrest", "died_in_custody")
 
 def replay(events: list[REv]) -> tuple[list[REpisode], list[REv]]:
     """Custody episodes, by walking the events in their order with the rules of docs/projections.md
-    (somebody held at the start of a day is released before that day's detentions); also returns
+    (for somebody held at the start of a day, that day's detentions come last); also returns
     the events in the order walked."""
     episodes: list[REpisode] = []
     current: REpisode | None = None
@@ -301,7 +301,7 @@ def replay(events: list[REv]) -> tuple[list[REpisode], list[REv]]:
     for day in sorted({e.day for e in events}):
         todays = [e for e in events if e.day == day]
         if current is not None:
-            todays.sort(key=lambda e: e.type not in END_TYPES)  # stable: keeps the order otherwise
+            todays.sort(key=lambda e: e.type in CUSTODY_STARTS)  # detentions last; stable otherwise
         walked.extend(todays)
         current = _walk(todays, episodes, current)
     return episodes, walked

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from volia.core import codes
 
 CUSTODY_START = {"detained", "admin_detention", "pretrial_custody"}
-CUSTODY_END = {"released", "house_arrest", "died_in_custody"}
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,7 @@ def project(events: Iterable[EventFact]) -> Projection:
     def in_order() -> Iterable[EventFact]:
         # Same-day events: somebody free that morning who is detained and released that day has
         # a zero-length episode (detention first); somebody held that morning who is released and
-        # detained again that day was re-arrested at the gate (release first).
+        # detained again that day was re-arrested at the gate (the day's detentions come last).
         ordered = sorted(events, key=lambda e: e.sort_key)
         i = 0
         while i < len(ordered):
@@ -123,7 +122,7 @@ def project(events: Iterable[EventFact]) -> Projection:
                 j += 1
             day = ordered[i:j]
             if state == "held":
-                day.sort(key=lambda e: (e.type not in CUSTODY_END, e.sort_key))
+                day.sort(key=lambda e: (e.type in CUSTODY_START, e.sort_key))  # detentions last
             yield from day
             i = j
 
