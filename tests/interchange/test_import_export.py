@@ -223,3 +223,21 @@ def test_file_that_is_not_utf8_is_rejected_with_its_line(tmp_path):
     code, report = run_import(path)
     assert code == 1 and report["errors"][0]["row"] == 2 and "UTF-8" in report["errors"][0]["reason"]
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_export_to_an_unwritable_path_is_a_clear_error(tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="cannot write"):
+        call_command("export", "-o", str(tmp_path / "missing-dir" / "x.csv"), stderr=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_import_of_a_missing_or_unknown_file_is_a_clear_error(tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("import_events", str(tmp_path / "nope.csv"))
+    with pytest.raises(CommandError, match="unknown file type"):
+        call_command("import_events", str(write(tmp_path, "list.xlsx", "x")))

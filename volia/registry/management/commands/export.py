@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from volia.interchange import exporter
@@ -18,7 +18,11 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         actor: Actor = cli_actor()
         if o["output"]:
-            with open(o["output"], "w", encoding="utf-8", newline="") as f:
+            try:
+                f = open(o["output"], "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+            except OSError as exc:
+                raise CommandError(f"{o['output']}: cannot write: {exc.strerror}") from exc
+            with f:
                 n = exporter.write(f, o["format"])
             self.stderr.write(f"{n} events written to {o['output']}")
         else:
