@@ -102,6 +102,17 @@ class PartialDate:
         return f"{self.earliest.year:04d}"
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The date `months` calendar months after `day`; the end of a shorter month clamps (31 Jan + 1 = 28/29 Feb).
+
+    How a term "of N months" ends: the demo generator releases people with it and the
+    statistics measure the sentence left at early releases with it, so both must agree.
+    """
+    m = day.month - 1 + months
+    year, month = day.year + m // 12, m % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 @functools.lru_cache(maxsize=65536)
 def _parse(text: str) -> PartialDate:
     # an import of a million events sees a few thousand distinct dates; PartialDate is immutable

@@ -29,6 +29,7 @@ from operator import itemgetter
 from typing import TypeVar
 
 from volia.core.codes import EVENT_ORDER
+from volia.core.dates import add_months
 from volia.demo import names as nm
 
 __all__ = ["DEMO_COLUMNS", "RELEASE_WAVES", "ReleaseWave", "generate_rows"]
@@ -101,15 +102,9 @@ def _expand(weighted: Sequence[tuple[T, int]]) -> tuple[T, ...]:
 
 
 # The ordinal of the first day of every month from 1930 to 2099, for fast month arithmetic.
-_MONTH_STARTS = tuple(dt.date(y, m, 1).toordinal() for y in range(1930, 2100) for m in range(1, 13))
-
-
 def _add_months(day: int, months: int) -> int:
     """The ordinal ``months`` calendar months after ordinal ``day`` (end of month clamps)."""
-    i = bisect.bisect_right(_MONTH_STARTS, day) - 1
-    j = i + months
-    start = _MONTH_STARTS[j]
-    return start + min(day - _MONTH_STARTS[i], _MONTH_STARTS[j + 1] - start - 1)
+    return add_months(dt.date.fromordinal(day), months).toordinal()
 
 
 def _ord(y: int, m: int, d: int) -> int:

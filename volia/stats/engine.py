@@ -14,7 +14,6 @@ themselves per-person intervals and are intersected with the spans once, vectori
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from volia.core import codes
+from volia.core.dates import add_months
 
 __all__ = [
     "BY", "CUSTODY", "DURATION_BY", "FLOWS", "RECOGNITION", "RECORDS_START", "VULNERABILITY", "Dataset", "Filters",
@@ -90,13 +90,6 @@ def _years(days: np.ndarray) -> np.ndarray:
     table = np.arange(lo, int(days.max()) + 1, dtype=np.int64)
     years = (table - _EPOCH).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
     return years[days - lo]
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The date `months` calendar months after `day`; the end of a shorter month clamps (31 Jan + 1 = 28/29 Feb)."""
-    m = day.month - 1 + months
-    year, month = day.year + m // 12, m % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _shift_years(days: np.ndarray, years: int) -> np.ndarray:
