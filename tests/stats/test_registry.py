@@ -137,3 +137,13 @@ def test_command_from_registry(recognitions):
     assert "region: minsk" in text and "Total over the strata" in text
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         run("--registry", "--on", "31.12.2022")
+
+
+def test_a_same_day_withdrawal_wins_as_in_the_statistics(orgs, actor):
+    # recorded in the "wrong" order: the withdrawal first, the recognition of the same day after it
+    person = services.create_person("s1", "Person s1", actor=actor)
+    services.record_event(person, "recognized", "2021-01-01", organization=orgs["org-a"], actor=actor)
+    services.record_event(person, "recognition_withdrawn", "2022-06-01", organization=orgs["org-a"], actor=actor)
+    services.record_event(person, "recognized", "2022-06-01", organization=orgs["org-a"], actor=actor)
+    assert capture_tables(on=dt.date(2022, 6, 1)).people == 0
+    assert capture_tables(on=dt.date(2022, 5, 31)).people == 1

@@ -21,6 +21,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from volia.core import codes
 from volia.registry.models import Event
 from volia.stats.capture import CaptureTable
 
@@ -67,15 +68,19 @@ def capture_tables(*, on: dt.date | None = None, start: dt.date | None = None, e
     rows = qs.order_by("person_id", "organization__code", "date_earliest", "id").values_list(*fields)
 
     # the last event of each (person, organisation) decides; in a period there are only recognitions
-    latest: dict[tuple[int, str], str] = {}
+    # the latest event per person and organisation; on one day a withdrawal comes after a
+    # recognition (codes.EVENT_ORDER), as in the statistics engine and the projections
+    latest: dict[tuple[int, str], tuple[dt.date, int, int, str]] = {}
     stratum_of: dict[int, str] = {}
     for row in rows.iterator(chunk_size=5000):
-        person, org, etype = row[0], row[1], row[2]
-        latest[(person, org)] = etype
+        person, org, etype, day, eid = row[:5]
+        position = (day, codes.EVENT_ORDER[etype], eid, etype)
+        if (person, org) not in latest or position > latest[(person, org)]:
+            latest[(person, org)] = position
         if by:
             stratum_of[person] = row[5] or UNKNOWN
     on_lists: dict[int, set[str]] = defaultdict(set)
-    for (person, org), etype in latest.items():
+    for (person, org), (*_, etype) in latest.items():
         if etype == "recognized":
             on_lists[person].add(org)
     lists = tuple(sorted({org for orgs in on_lists.values() for org in orgs}))
