@@ -17,7 +17,7 @@ PEOPLE_PER_CHUNK = 1000
 
 def _person_cells(p: Person) -> dict[str, str]:
     names = list(p.names.all())
-    primary = next((n for n in names if n.is_primary), None)
+    primary = p.primary
     cells = {
         "name": primary.text if primary else "",
         "name_lang": primary.language if primary else "",

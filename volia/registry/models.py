@@ -139,12 +139,14 @@ class Person(models.Model):
         return self.primary_name or self.key
 
     @property
+    def primary(self) -> PersonName | None:
+        """The primary name; uses the prefetch cache when the caller prefetched names."""
+        return next((n for n in self.names.all() if n.is_primary), None)
+
+    @property
     def primary_name(self) -> str:
-        # uses the prefetch cache when the caller prefetched names
-        for n in self.names.all():
-            if n.is_primary:
-                return n.text
-        return ""
+        primary = self.primary
+        return primary.text if primary else ""
 
     @property
     def birth_date(self) -> PartialDate | None:

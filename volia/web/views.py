@@ -103,10 +103,6 @@ class PersonRow:
         return display.STATUS_LABELS.get(self.status_code, self.status_code)
 
 
-def _primary(person: Person) -> PersonName | None:
-    return next((n for n in person.names.all() if n.is_primary), None)
-
-
 def people(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     found = visible_people(request)
@@ -124,7 +120,7 @@ def people(request: HttpRequest) -> HttpResponse:
     needle = q.casefold()
     rows = []
     for p in persons:
-        primary = _primary(p)
+        primary = p.primary
         matched = None
         if needle and not (primary and needle in primary.text.casefold()):
             matched = next((n for n in p.names.all() if needle in n.text.casefold()), None)
@@ -230,7 +226,7 @@ def person(request: HttpRequest, key: str) -> HttpResponse:
     if found.visibility != "public":
         access_log.info("%s viewed %s person %s", request.user.get_username(), found.visibility, found.key)
     names = list(found.names.all())
-    primary = next((n for n in names if n.is_primary), None)
+    primary = found.primary
     current = (StatusPeriod.objects.filter(person=found, end__isnull=True).order_by("-start")
                .values_list("status", flat=True).first())
     context = {
