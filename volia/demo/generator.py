@@ -30,6 +30,7 @@ from typing import TypeVar
 
 from volia.core.codes import EVENT_ORDER
 from volia.core.dates import add_months
+from volia.demo import KEY_PREFIX
 from volia.demo import names as nm
 
 __all__ = ["DEMO_COLUMNS", "RELEASE_WAVES", "ReleaseWave", "generate_rows"]
@@ -879,7 +880,7 @@ def generate_rows(people: int = 6000, seed: int = 2020,
     today_ord = ctx.today
     month_precision = frozenset({"contact", "health_reported", "punishment_cell"})
     for n in range(1, people + 1):
-        key = f"demo-{n:06d}"
+        key = f"{KEY_PREFIX}{n:06d}"
         life.new_person()
         names = life.name()
         life.life()

@@ -21,6 +21,7 @@ from django.utils.cache import patch_cache_control
 from volia.core import codes
 from volia.core.dates import PartialDate, Precision
 from volia.core.details import split_article
+from volia.demo import KEY_PREFIX
 from volia.registry.models import (
     CriminalArticle,
     CustodyEpisode,
@@ -35,7 +36,6 @@ from volia.web import display
 
 PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 200
-DEMO_PREFIX = "demo-"
 # Nothing but our own stylesheet may load; no scripts at all. Complements the settings' headers.
 CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                            "frame-ancestors 'none'; base-uri 'none'")
@@ -62,7 +62,7 @@ def visible_people(request: HttpRequest) -> QuerySet[Person]:
 
 
 def has_demo_data() -> bool:
-    return Person.objects.filter(key__startswith=DEMO_PREFIX).exists()
+    return Person.objects.filter(key__startswith=KEY_PREFIX).exists()
 
 
 def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:

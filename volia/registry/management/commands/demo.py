@@ -7,14 +7,13 @@ from django.db import connection
 from django.utils import timezone
 from tqdm import tqdm
 
+from volia.demo import KEY_PREFIX
 from volia.demo.generator import generate_rows
 from volia.interchange.importer import Importer
 from volia.registry.models import Person
 from volia.registry.services import Actor
 
 from .serve import serve
-
-DEMO_PREFIX = "demo-"
 
 
 class Command(BaseCommand):
@@ -30,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="load the data and stop")
 
     def handle(self, *args, **o):
-        if Person.objects.exclude(key__startswith=DEMO_PREFIX).exists():
+        if Person.objects.exclude(key__startswith=KEY_PREFIX).exists():
             raise CommandError("this database holds people who are not demo data; refusing to mix synthetic "
                                "people into it. Point VOLIA_DATABASE_URL at an empty database for the demo.")
         if not Person.objects.exists():
