@@ -82,11 +82,9 @@ def postgres_floor(path: Path) -> float:
     import psycopg
 
     header, rows = read_rows(path)
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute("DROP DATABASE IF EXISTS volia_bench_floor")
-        admin.execute("CREATE DATABASE volia_bench_floor")
+    url = fresh_pg("volia_bench_floor")
     try:
-        with psycopg.connect(PG_ADMIN.rsplit("/", 1)[0] + "/volia_bench_floor") as con:
+        with psycopg.connect(url) as con:
             cols = ", ".join(f'"{c}" TEXT' for c in header)
             con.execute(f"CREATE TABLE events (id BIGSERIAL PRIMARY KEY, {cols})")
             con.commit()
