@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "volia.registry",
+    "volia.accounts",
+    "volia.search",
+    "volia.linkage",
     "volia.web",
     "volia.api",
 ]

@@ -7,5 +7,6 @@ admin.site.site_title = "Volia"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("volia.api.urls")),
+    path("staff/", include("volia.web.staff.urls")),
     path("", include("volia.web.urls")),
 ]

@@ -315,13 +315,13 @@ class Importer:
                 born = r.birth_date
                 people.append((pid, key, r.sex, r.region, r.visibility or self.default_visibility,
                                born.precision.value if born else "", born.earliest if born else None,
-                               born.latest if born else None, "", now, now))
+                               born.latest if born else None, "", 1, now, now))
                 names.append((pid, r.name, r.name_lang or guess_language(r.name), script_of(r.name), "primary",
                               True, now))
                 groups.extend((pid, g) for g in dict.fromkeys(r.groups))
                 ids[key] = pid
             bulk.insert(Person, ["id", "key", "sex", "region", "visibility", "birth_precision", "birth_earliest",
-                                 "birth_latest", "notes", "created_at", "updated_at"], people)
+                                 "birth_latest", "notes", "version", "created_at", "updated_at"], people)
             bulk.insert(PersonName, ["person_id", "text", "language", "script", "kind", "is_primary", "created_at"],
                         names)
             bulk.insert(PersonGroup, ["person_id", "group"], groups)

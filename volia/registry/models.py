@@ -54,6 +54,8 @@ class Source(models.Model):
     published_on = models.DateField(null=True, blank=True)
     url = models.URLField(max_length=2000, blank=True)
     content_sha256 = models.CharField(max_length=64, blank=True, help_text="hash of the stored copy")
+    visibility = models.CharField(max_length=12, choices=VISIBILITY, default="internal",
+                                  help_text="a source that names a family member or an informant stays internal")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -129,6 +131,10 @@ class Person(models.Model):
     region = models.CharField(max_length=20, choices=_choices(codes.REGIONS), blank=True)
     visibility = models.CharField(max_length=12, choices=VISIBILITY, default="internal")
     notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="raised by every change; an edit based on an older "
+                                                                 "version is refused (optimistic locking)")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged",
+                                    help_text="set when this record was merged into another; undone by un-merge")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,1 @@
+"""Names across scripts: transliteration and match keys. Pure Python; imports no Django."""
