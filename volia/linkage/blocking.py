@@ -1,0 +1,114 @@
+"""Candidate pairs: only records that share a blocking key are compared.
+
+Comparing every record of a list of 100,000 with every record of another is 10^10 pairs;
+blocking keeps the few that could be one person. A record gets keys from three rules, and
+two records become a candidate pair when they share any key:
+
+- `name|birth year`: a name key (`volia.names.keys.blocking_keys`: surname skeleton and
+  given-name initial, the same for every spelling of one name) with the birth year;
+- `name|detention year`: the same name key with the year of the first detention, for a
+  birth date that is missing or mistyped;
+- `birth day|region`: an exact birth date with the region, for a name that was mangled
+  beyond its keys.
+
+A block larger than `max_block` records on a side is skipped (and counted): such a key
+says nothing about identity, and its pairs would swamp the comparison.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from volia.core.dates import Precision
+from volia.linkage.features import Rec
+from volia.linkage.namekeys import blocking_keys
+
+MAX_BLOCK = 200
+
+
+def record_keys(r: Rec) -> set[str]:
+    names: set[str] = set()
+    for n in r.names[:4]:
+        names |= blocking_keys(n)
+    out: set[str] = set()
+    for k in names:
+        if r.birth is not None:
+            out.add(f"{k}|b{r.birth.earliest.year}")
+        if r.detained is not None:
+            out.add(f"{k}|d{r.detained.earliest.year}")
+        if r.birth is None or r.detained is None:
+            out.add(f"{k}|*")
+    if r.birth is not None and r.birth.precision == Precision.DAY and r.region:
+        out.add(f"{r.birth.earliest.isoformat()}|{r.region}")
+    return out
+
+
+@dataclass
+class Blocking:
+    left: np.ndarray  # indexes into the left list
+    right: np.ndarray  # indexes into the right list (the same list when linking within one)
+    skipped_blocks: int
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+
+def index(records: Sequence[Rec]) -> dict[str, list[int]]:
+    """Blocking key -> indexes of the records that have it."""
+    idx: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(records):
+        for k in record_keys(r):
+            idx[k].append(i)
+    return idx
+
+
+def pairs_between(left: Sequence[Rec], right: Sequence[Rec], *, max_block: int = MAX_BLOCK,
+                  right_index: dict[str, list[int]] | None = None) -> Blocking:
+    """Candidate pairs (i in left, j in right), each once."""
+    ridx = right_index if right_index is not None else index(right)
+    lidx = index(left)
+    chunks_l: list[np.ndarray] = []
+    chunks_r: list[np.ndarray] = []
+    skipped = 0
+    for k, li in lidx.items():
+        rj = ridx.get(k)
+        if not rj:
+            continue
+        if len(li) > max_block or len(rj) > max_block:
+            skipped += 1
+            continue
+        a = np.asarray(li, dtype=np.int64)
+        b = np.asarray(rj, dtype=np.int64)
+        chunks_l.append(np.repeat(a, len(b)))
+        chunks_r.append(np.tile(b, len(a)))
+    return _unique(chunks_l, chunks_r, len(right), skipped)
+
+
+def pairs_within(records: Sequence[Rec], *, max_block: int = MAX_BLOCK) -> Blocking:
+    """Candidate pairs (i, j) with i < j within one list, each once."""
+    chunks_l: list[np.ndarray] = []
+    chunks_r: list[np.ndarray] = []
+    skipped = 0
+    for ids in index(records).values():
+        if len(ids) < 2:
+            continue
+        if len(ids) > max_block:
+            skipped += 1
+            continue
+        a = np.asarray(ids, dtype=np.int64)
+        i, j = np.triu_indices(len(a), k=1)
+        chunks_l.append(a[i])
+        chunks_r.append(a[j])
+    return _unique(chunks_l, chunks_r, len(records), skipped)
+
+
+def _unique(chunks_l: list[np.ndarray], chunks_r: list[np.ndarray], width: int, skipped: int) -> Blocking:
+    if not chunks_l:
+        empty = np.empty(0, dtype=np.int64)
+        return Blocking(empty, empty, skipped)
+    code = np.unique(np.concatenate(chunks_l) * max(width, 1) + np.concatenate(chunks_r))
+    return Blocking(code // max(width, 1), code % max(width, 1), skipped)

@@ -1,0 +1,171 @@
+"""What two records say about being one person: comparison levels, pure Python.
+
+A record (`Rec`) is what linkage knows of a person, from the registry or from a row of a
+list: every spelling of the name, sex, a partial birth date, region, the first detention
+date and the Criminal Code articles. Each comparison maps a pair to a level (0 = strongest
+agreement, higher = weaker, `MISSING` = one side does not say) that the Fellegi-Sunter model
+(`volia.linkage.model`) weighs. Nothing here imports Django.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from volia.core.dates import PartialDate, Precision
+from volia.linkage.namekeys import name_similarity
+
+MISSING = -1
+MAX_NAMES = 4  # spellings compared per side (the primary first)
+
+
+@dataclass(slots=True)
+class Rec:
+    id: Any
+    names: list[str]
+    sex: str = ""
+    birth: PartialDate | None = None
+    region: str = ""
+    detained: PartialDate | None = None
+    articles: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, id: Any, names: Iterable[str], *, sex: str = "", birth: PartialDate | str | None = None,
+           region: str = "", detained: PartialDate | str | None = None, articles: Iterable[str] = ()) -> Rec:
+        """Build a record from plain values; dates may be given as text ("1985", "1985-03", "1985-03-02")."""
+        clean = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+        return cls(id=id, names=clean, sex=sex if sex in ("m", "f") else "", birth=_date(birth), region=region,
+                   detained=_date(detained), articles=frozenset(a.split(":")[0].strip() for a in articles if a))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"names": self.names, "sex": self.sex, "birth": str(self.birth) if self.birth else "",
+                "region": self.region, "detained": str(self.detained) if self.detained else "",
+                "articles": sorted(self.articles)}
+
+
+def _date(value: PartialDate | str | None) -> PartialDate | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, PartialDate) else PartialDate.parse(str(value))
+
+
+# --- comparisons -----------------------------------------------------------------------------
+
+
+def name_level(a: Rec, b: Rec) -> int:
+    if not a.names or not b.names:
+        return MISSING
+    s = best_name_similarity(a, b)
+    return 0 if s >= 0.95 else 1 if s >= 0.88 else 2 if s >= 0.75 else 3
+
+
+def best_name_similarity(a: Rec, b: Rec) -> float:
+    best = 0.0
+    for x in a.names[:MAX_NAMES]:
+        for y in b.names[:MAX_NAMES]:
+            s = name_similarity(x, y)
+            if s > best:
+                best = s
+                if best >= 0.999:
+                    return best
+    return best
+
+
+def _gap_days(a: PartialDate, b: PartialDate) -> int:
+    """Days between two partial dates' ranges (0 when they overlap)."""
+    if a.latest < b.earliest:
+        return (b.earliest - a.latest).days
+    if b.latest < a.earliest:
+        return (a.earliest - b.latest).days
+    return 0
+
+
+def _typo(a: dt.date, b: dt.date) -> bool:
+    """One field of a day-precise date mistyped, or day and month swapped."""
+    same = (a.year == b.year) + (a.month == b.month) + (a.day == b.day)
+    return same == 2 or (a.year == b.year and a.month == b.day and a.day == b.month)
+
+
+def birth_level(a: Rec, b: Rec) -> int:
+    """0 same day; 1 compatible (a vaguer date contains the other); 2 close or one typo; 3 conflict."""
+    x, y = a.birth, b.birth
+    if x is None or y is None:
+        return MISSING
+    if x.precision == Precision.DAY and y.precision == Precision.DAY:
+        if x.earliest == y.earliest:
+            return 0
+        return 2 if _typo(x.earliest, y.earliest) else 3
+    if _gap_days(x, y) == 0:
+        return 1
+    if x.earliest.year == y.earliest.year:
+        return 2
+    one_year_off = abs(x.earliest.year - y.earliest.year) == 1
+    if one_year_off and Precision.YEAR not in (x.precision, y.precision) and x.earliest.month == y.earliest.month:
+        return 2
+    return 3
+
+
+def region_level(a: Rec, b: Rec) -> int:
+    if not a.region or not b.region:
+        return MISSING
+    return 0 if a.region == b.region else 1
+
+
+def sex_level(a: Rec, b: Rec) -> int:
+    if not a.sex or not b.sex:
+        return MISSING
+    return 0 if a.sex == b.sex else 1
+
+
+def detained_level(a: Rec, b: Rec) -> int:
+    """First detention: 0 same (or compatible) date, 1 within a month, 2 within a year, 3 further apart."""
+    if a.detained is None or b.detained is None:
+        return MISSING
+    gap = _gap_days(a.detained, b.detained)
+    return 0 if gap == 0 else 1 if gap <= 31 else 2 if gap <= 366 else 3
+
+
+def articles_level(a: Rec, b: Rec) -> int:
+    """0 mostly the same articles, 1 some in common, 2 none in common."""
+    if not a.articles or not b.articles:
+        return MISSING
+    common = len(a.articles & b.articles)
+    if not common:
+        return 2
+    return 0 if common / len(a.articles | b.articles) >= 0.5 else 1
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    levels: tuple[str, ...]  # a label per level, strongest agreement first
+    compare: Callable[[Any, Any], int]
+
+
+VOLIA_COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("name", ("≥0.95", "≥0.88", "≥0.75", "<0.75"), name_level),
+    Comparison("birth", ("same day", "compatible", "close/typo", "conflict"), birth_level),
+    Comparison("region", ("same", "different"), region_level),
+    Comparison("sex", ("same", "different"), sex_level),
+    Comparison("detained", ("same", "≤31 days", "≤1 year", ">1 year"), detained_level),
+    Comparison("articles", ("mostly same", "some common", "none common"), articles_level),
+)
+
+
+def levels(pairs: Sequence[tuple[Any, Any]], comparisons: Sequence[Comparison] = VOLIA_COMPARISONS):
+    """The comparison levels of each (a, b) pair, as an int8 array of shape (pairs, comparisons)."""
+    import numpy as np
+
+    out = np.empty((len(pairs), len(comparisons)), dtype=np.int8)
+    fns = [c.compare for c in comparisons]
+    for i, (a, b) in enumerate(pairs):
+        out[i] = [f(a, b) for f in fns]
+    return out
+
+
+def describe(level_row: Sequence[int], comparisons: Sequence[Comparison] = VOLIA_COMPARISONS) -> dict[str, str]:
+    """{comparison: level label} for one pair, for people reviewing a candidate."""
+    return {c.name: ("missing" if lv == MISSING else c.levels[lv]) for c, lv in zip(comparisons, level_row,
+                                                                                   strict=True)}
