@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from django.db import DatabaseError, connection, transaction
 
+from volia.names import keys
 from volia.registry import bulk
 from volia.registry.models import Person, PersonName
 from volia.search.models import SearchTerm
@@ -22,17 +23,9 @@ from volia.search.models import SearchTerm
 CHUNK = 2000
 
 
-def _keys():
-    # imported here: volia.names is plain Python, but keeping the import lazy lets Django load
-    # the app registry without it (migrations, checks)
-    from volia.names import keys
-
-    return keys
-
-
 def terms_for(text: str, language: str | None) -> list[str]:
     """The folded terms stored for one name: deduplicated, empty ones dropped."""
-    return [t for t in dict.fromkeys(_keys().index_terms(text, language or None)) if t.strip()]
+    return [t for t in dict.fromkeys(keys.index_terms(text, language or None)) if t.strip()]
 
 
 def expected_rows(person_ids: Iterable[int]) -> list[tuple[int, int, str]]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from rapidfuzz import fuzz
 
+from volia.names import keys
 from volia.registry.models import Person, PersonName
 from volia.search import backends
 
@@ -39,12 +40,6 @@ class Hit:
     score: float  # name similarity in [0, 1]
 
 
-def _keys():
-    from volia.names import keys
-
-    return keys
-
-
 def _prescore(queries: Sequence[str], term: str) -> float:
     return max((fuzz.token_sort_ratio(q, term) + fuzz.token_set_ratio(q, term)) / 2 for q in queries)
 
@@ -58,7 +53,6 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
     limit = max(0, min(int(limit), MAX_LIMIT))
     if not query or not limit:
         return []
-    keys = _keys()
     terms = [t for t in dict.fromkeys(keys.query_terms(query)) if t.strip()]
     if not terms:
         return []
