@@ -90,6 +90,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
     batch_id: int | None = None
+    linkage: dict = field(default_factory=dict)  # volia.linkage.importing.ImportLinker.report()
 
     @property
     def ok(self) -> bool:
@@ -103,7 +104,7 @@ class ImportReport:
             "people_created": self.people_created, "people_updated": self.people_updated,
             "names_added": self.names_added, "created": self.created, "cases_created": self.cases_created,
             "errors": [e.as_dict() for e in self.errors], "warnings": [w.as_dict() for w in self.warnings],
-            "import_batch": self.batch_id,
+            "import_batch": self.batch_id, "linkage": self.linkage,
         }
 
 
@@ -225,8 +226,10 @@ def _batches(rows: Iterable[ParsedRow], size: int) -> Iterator[list[ParsedRow]]:
 class Importer:
     def __init__(self, file_label: str, *, actor: services.Actor, dry_run: bool = False, strict: bool = False,
                  default_visibility: str = "internal", reason: str = "", file_hash: str = "",
-                 mapping_label: str = "", progress: Callable[[int], None] | None = None):
+                 mapping_label: str = "", progress: Callable[[int], None] | None = None, link: str = "propose",
+                 link_auto_threshold: float | None = None):
         self.file = file_label
+        self.link, self.link_auto_threshold = link, link_auto_threshold  # volia.linkage.importing
         self.actor = actor
         self.dry_run = dry_run
         self.strict = strict
@@ -261,6 +264,13 @@ class Importer:
             reason=self.reason, started_at=now)
         self.report.batch_id = self.batch.id
         self.lookup = _Lookup(self.report, self.strict)
+        self.linker = None
+        if self.link != "off":
+            from volia.linkage.importing import ImportLinker
+
+            self.linker = ImportLinker(self.link, import_batch_id=self.batch.id,
+                                       **({"auto_threshold": self.link_auto_threshold}
+                                          if self.link_auto_threshold is not None else {}))
         today = timezone.localdate()
 
         def parsed() -> Iterator[ParsedRow]:
@@ -277,6 +287,8 @@ class Importer:
             self._write_batch(batch)
         self.report.errors.extend(read_errors)
         self._check_histories()
+        if self.linker is not None:
+            self.report.linkage = self.linker.report()
         self.batch.finished_at = timezone.now()
         self.batch.report = {k: v for k, v in self.report.as_dict().items() if k not in ("errors",)}
         self.batch.save(update_fields=["finished_at", "report"])
@@ -294,6 +306,7 @@ class Importer:
         keys = {r.person for r in batch}
         # locked, like every service write, so that concurrent writers never interleave projections
         ids = dict(Person.objects.select_for_update().filter(key__in=keys).values_list("key", "id"))
+        ids.update(self._linked_keys(keys - set(ids), ids))
         first_row: dict[str, ParsedRow] = {}
         for r in batch:
             if r.person not in ids and r.person not in first_row:
@@ -305,6 +318,10 @@ class Importer:
                                                    f"new person {key!r}: the first row of a person needs a name"))
                 continue
             new.append((key, r))
+        if new and self.linker is not None:
+            attached = self.linker.attach(new, batch)
+            ids.update(attached)
+            new = [(k, r) for k, r in new if k not in attached]
         if new:
             now = timezone.now()
             pids = bulk.allocate_ids(Person, len(new))
@@ -328,8 +345,22 @@ class Importer:
             self._created_people.update(pids)
             self._new_in_batch = set(pids)
             self.report.people_created += len(pids)
+            if self.linker is not None:
+                self.linker.created({key: pid for pid, (key, _) in zip(pids, new, strict=True)})
         self._merge_person_facts(batch, ids)
         return ids
+
+    def _linked_keys(self, keys: set[str], ids: dict[str, int]) -> dict[str, int]:
+        """Keys known as import aliases, and people merged into another, resolved to the person to write to."""
+        from volia.linkage.importing import resolve_keys, survivors
+
+        found = resolve_keys(keys) if keys else {}
+        moved = survivors(list(ids.values()) + list(found.values()))
+        out = {k: moved.get(pid, pid) for k, pid in found.items()}
+        out.update({k: moved[pid] for k, pid in ids.items() if pid in moved})
+        if out:
+            Person.objects.select_for_update().filter(pk__in=set(out.values())).values_list("pk", flat=True).first()
+        return out
 
     def _merge_person_facts(self, batch: list[ParsedRow], ids: dict[str, int]) -> None:
         """Add names and groups the rows give; report attributes that contradict what is stored."""

@@ -49,7 +49,7 @@ def _random_levels(left: Sequence[Rec], right: Sequence[Rec], n: int, seed: int,
     return levels(pairs, comparisons)
 
 
-def _score(left: Sequence[Rec], right: Sequence[Rec], block: blocking.Blocking, *, train: bool | None,
+def score_blocked(left: Sequence[Rec], right: Sequence[Rec], block: blocking.Blocking, *, train: bool | None,
            params: model.Params | None, seed: int) -> LinkResult:
     pairs = [(left[i], right[j]) for i, j in zip(block.left.tolist(), block.right.tolist(), strict=True)]
     lv = levels(pairs, VOLIA_COMPARISONS)
@@ -71,11 +71,11 @@ def link(left: Sequence[Rec], right: Sequence[Rec], *, train: bool | None = None
          max_block: int = blocking.MAX_BLOCK, seed: int = 0) -> LinkResult:
     """Candidate pairs between two lists, scored. `train=None`: train when there are enough pairs."""
     block = blocking.pairs_between(left, right, max_block=max_block)
-    return _score(left, right, block, train=train, params=params, seed=seed)
+    return score_blocked(left, right, block, train=train, params=params, seed=seed)
 
 
 def dedupe(records: Sequence[Rec], *, train: bool | None = None, params: model.Params | None = None,
            max_block: int = blocking.MAX_BLOCK, seed: int = 0) -> LinkResult:
     """Candidate pairs (i < j) within one list, scored."""
     block = blocking.pairs_within(records, max_block=max_block)
-    return _score(records, records, block, train=train, params=params, seed=seed)
+    return score_blocked(records, records, block, train=train, params=params, seed=seed)

@@ -30,6 +30,12 @@ class Command(BaseCommand):
                             help="visibility of new people whose rows do not set it")
         parser.add_argument("--reason", default="", help="why this import is made (kept in the audit log)")
         parser.add_argument("--actor", help="name recorded in the audit log (default: the OS user)")
+        parser.add_argument("--link", choices=["off", "propose", "auto"], default="propose",
+                            help="look for each new person in the registry: propose candidates for review "
+                                 "(default), also attach rows to a sure match (auto), or not at all (off); "
+                                 "docs/linkage.md")
+        parser.add_argument("--auto-threshold", type=float, default=None,
+                            help="match probability at or above which --link auto attaches (default 0.98)")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
         parser.add_argument("--no-progress", action="store_true")
 
@@ -65,7 +71,7 @@ class Command(BaseCommand):
             importer = Importer(label, actor=cli_actor(o["actor"]), dry_run=o["dry_run"], strict=o["strict"],
                                 default_visibility=o["visibility"], reason=o["reason"],
                                 file_hash=file_sha256(path), mapping_label=o["mapping"] or "",
-                                progress=progress)
+                                progress=progress, link=o["link"], link_auto_threshold=o["auto_threshold"])
             try:
                 report = importer.run(rows, errors)
             except _mapping_error() as exc:  # the header does not match the mapping: nothing was written
@@ -93,6 +99,12 @@ class Command(BaseCommand):
         w(f"{report.file}: {verb} {report.rows} rows: {report.events_created} new events, "
           f"{report.events_already_known} already known, {report.people_created} new people, "
           f"{report.names_added} names added, {report.sources_linked} source links")
+        if report.linkage:
+            linked = report.linkage["auto_linked"]
+            w(f"  linkage ({report.linkage['mode']}): {len(linked)} key(s) attached to registry people, "
+              f"{report.linkage['candidates_filed']} candidate(s) filed for review (volia review)")
+            for key, to in list(linked.items())[:20]:
+                w(f"    {key} -> {to['person']} (p={to['score']})")
         for what, names in report.created.items():
             if names:
                 w(f"  new {what} ({len(names)}): {', '.join(names[:20])}{' ...' if len(names) > 20 else ''}")
