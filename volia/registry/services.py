@@ -43,6 +43,7 @@ from volia.registry.models import (
     Source,
     StatusPeriod,
 )
+from volia.search import index as search_index
 
 SENTENCE_EVENTS = {"sentenced", "appeal_decided", "sentence_changed", "tried_in_absentia"}
 
@@ -226,6 +227,7 @@ def create_person(key: str, name: str, language: str = "", *, actor: Actor, reas
     lang = language or guess_language(name)
     PersonName.objects.create(person=person, text=name, language=lang, script=script_of(name),
                               kind="primary", is_primary=True)
+    search_index.refresh([person.id])
     record_audit(actor, "create_person", person, person=person, reason=reason,
            changes={"key": key, "name": name, "language": lang, "sex": sex, "region": region,
                     "birth_date": str(born) if born else "", "groups": list(groups),
@@ -248,6 +250,7 @@ def add_name(person: Person, text: str, language: str = "", kind: str = "alias",
         raise ValidationError({"text": f"{person.key} already has the name {text!r} [{lang}]"})
     name = PersonName.objects.create(person=person, text=text, language=lang, script=script_of(text),
                                      kind=kind)
+    search_index.refresh([person.id])
     record_audit(actor, "add_name", name, person=person, reason=reason,
            changes={"text": text, "language": lang, "kind": kind})
     return name
