@@ -28,7 +28,6 @@ from volia.interchange.canonical import ParsedRow, parse_row
 from volia.interchange.errors import RowError
 from volia.registry import bulk, services
 from volia.registry.models import (
-    AuditEntry,
     Case,
     Event,
     EventSource,
@@ -242,6 +241,7 @@ class Importer:
         self._created_people: set[int] = set()  # by this import
         self._new_in_batch: set[int] = set()  # by the batch being written
         self._touched: set[int] = set()  # people whose history this import changed
+        self._changed: set[int] = set()  # people whose events, names, groups or attributes it changed
 
     # -- entry point ------------------------------------------------------------------
 
@@ -292,11 +292,12 @@ class Importer:
         self.batch.finished_at = timezone.now()
         self.batch.report = {k: v for k, v in self.report.as_dict().items() if k not in ("errors",)}
         self.batch.save(update_fields=["finished_at", "report"])
-        AuditEntry.objects.create(at=now, actor=self.actor.label, user=self.actor.user, action="import",
-                                  object_type="ImportBatch", object_id=self.batch.id, reason=self.reason,
-                                  changes={"file": self.file, "sha256": self.file_hash,
-                                           "events_created": self.report.events_created,
-                                           "people_created": self.report.people_created})
+        # an edit opened before this import no longer applies to the people it changed (optimistic locking)
+        services.bump_versions(self._changed - self._created_people)
+        services.record_audit(self.actor, "import", self.batch, person=None, reason=self.reason, at=now,
+                              changes={"file": self.file, "sha256": self.file_hash,
+                                       "events_created": self.report.events_created,
+                                       "people_created": self.report.people_created})
 
     # -- people -----------------------------------------------------------------------
 
@@ -406,6 +407,9 @@ class Importer:
                     [(n.person_id, n.text, n.language, n.script, n.kind, False, now) for n in new_names])
         bulk.insert(PersonGroup, ["person_id", "group"], new_groups)
         self.report.names_added += len(new_names)
+        self._changed.update(n.person_id for n in new_names)
+        self._changed.update(pid for pid, _ in new_groups)
+        self._changed.update(filled)
         Person.objects.bulk_update([people[pid] for pid in filled], PERSON_FIELDS, batch_size=2000)
         self.report.people_updated += len(filled - self._created_people)
 
@@ -457,6 +461,7 @@ class Importer:
             records.append(services.EventRecord(eid, x.person_id, x.case_id, r.event, r.details))
         bulk.insert(Event, EVENT_COLUMNS, new_rows)
         self.report.events_created += len(new_rows)
+        self._changed.update(r[1] for r in new_rows)
         bulk.insert(EventSource, ["event_id", "source_id"], sorted(new_links))
         self.report.sources_linked += len(new_links)
         old_links -= set(EventSource.objects.filter(event_id__in={e for e, _ in old_links})

@@ -16,11 +16,15 @@ from typing import Any
 
 from django.db import connection, models
 
+from volia.security.fields import EncryptedTextField
+
 
 def _preparer(field: models.Field) -> Callable[[Any], Any] | None:
     """None when the driver takes the Python value as it is (ints, strings, booleans, None)."""
     if isinstance(field, models.ForeignKey):
         field = field.target_field
+    if isinstance(field, EncryptedTextField):  # a TextField that must never be written as it is
+        return lambda v: field.get_db_prep_save(v, connection)
     if isinstance(field, (models.IntegerField, models.CharField, models.TextField, models.BooleanField,
                           models.AutoField)):
         return None

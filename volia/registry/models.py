@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from volia.core import codes
 from volia.core.dates import PartialDate, Precision
+from volia.security.fields import EncryptedTextField
 
 
 def _choices(table: dict[str, str]) -> list[tuple[str, str]]:
@@ -130,7 +131,7 @@ class Person(models.Model):
     birth_latest = models.DateField(null=True, blank=True)
     region = models.CharField(max_length=20, choices=_choices(codes.REGIONS), blank=True)
     visibility = models.CharField(max_length=12, choices=VISIBILITY, default="internal")
-    notes = models.TextField(blank=True)
+    notes = EncryptedTextField(blank=True, help_text="restricted: encrypted at rest")
     version = models.PositiveIntegerField(default=1, help_text="raised by every change; an edit based on an older "
                                                                  "version is refused (optimistic locking)")
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged",
@@ -381,6 +382,10 @@ class AuditEntry(models.Model):
                                related_name="audit_entries")
     changes = models.JSONField(default=dict)
     reason = models.TextField(blank=True)
+    # hash chain (volia.security.audit_chain): position, the previous entry's hash, this entry's hash
+    seq = models.PositiveBigIntegerField(null=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -389,3 +394,61 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}#{self.object_id}"
+
+
+class AccessLog(models.Model):
+    """A read of restricted data or an export: who, when, what (ids, filters) and how many rows."""
+
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=150)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    action = models.CharField(max_length=50)
+    detail = models.JSONField(default=dict)
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+    seq = models.PositiveBigIntegerField(null=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["action", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+
+class ChainHead(models.Model):
+    """The last link of a hash chain ("audit", "access"): a deleted or truncated tail shows against it."""
+
+    chain = models.CharField(max_length=20, primary_key=True)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.seq}"
+
+
+# --- restricted contacts ---------------------------------------------------------------
+
+
+class PersonContact(models.Model):
+    """A relative's or lawyer's contact: restricted, every text column encrypted at rest."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="contacts")
+    relation = EncryptedTextField(blank=True, help_text="mother, spouse, lawyer...")
+    name = EncryptedTextField(blank=True)
+    phone = EncryptedTextField(blank=True)
+    address = EncryptedTextField(blank=True)
+    note = EncryptedTextField(blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True,
+                                  help_text="keyed hash (HMAC-SHA256) of the normalised phone, for exact lookup")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person", "id"]
+
+    def __str__(self) -> str:
+        return f"contact #{self.pk} of person #{self.person_id}"

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -27,6 +28,7 @@ from volia.core.scripts import guess_language, script_of
 from volia.registry import bulk, projections
 from volia.registry.models import (
     VISIBILITY,
+    AccessLog,
     AuditEntry,
     Case,
     Charge,
@@ -60,13 +62,43 @@ class Actor:
         return cls(label=user.get_username(), user=user)
 
 
-def record_audit(actor: Actor, action: str, obj, *, person: Person | None, changes: dict, reason: str) -> None:
-    """Write one audit entry; `obj` must have a primary key (keep it from before a delete)."""
-    AuditEntry.objects.create(
-        at=timezone.now(), actor=actor.label, user=actor.user, action=action,
+def record_audit(actor: Actor, action: str, obj, *, person: Person | None, changes: dict, reason: str,
+                 at: dt.datetime | None = None) -> AuditEntry:
+    """Write one audit entry, linked into the hash chain; `obj` must have a primary key (keep it from
+    before a delete). Appending locks the chain's head until the transaction ends: call it last."""
+    from volia.security import audit_chain
+
+    return audit_chain.append("audit", AuditEntry(
+        at=at or timezone.now(), actor=actor.label, user=actor.user, action=action,
         object_type=type(obj).__name__, object_id=obj.pk, person=person,
-        changes=changes, reason=reason,
-    )
+        changes=audit_chain.jsonable(changes), reason=reason,
+    ))
+
+
+def log_access(actor: Actor, action: str, detail: dict, *, row_count: int | None = None) -> AccessLog:
+    """Record a read of restricted data or an export (who, what: ids or filters, how many rows), chained
+    like the audit trail. Commits on its own unless the caller is inside a transaction."""
+    from volia.security import audit_chain
+
+    if row_count is None and isinstance(detail.get("rows"), int):
+        row_count = detail["rows"]
+    with transaction.atomic():
+        return audit_chain.append("access", AccessLog(
+            at=timezone.now(), actor=actor.label, user=actor.user, action=action,
+            detail=audit_chain.jsonable(detail), row_count=row_count))
+
+
+class ConflictError(Exception):
+    """An edit was based on an older version of the person than the stored one (optimistic locking)."""
+
+    def __init__(self, person: Person, expected: int, actual: int):
+        last = AuditEntry.objects.filter(person=person).order_by("-seq", "-id").first()
+        self.person_key, self.expected, self.actual = person.key, expected, actual
+        self.changed_by = last.actor if last else "somebody"
+        self.changed_at = last.at if last else None
+        when = f" at {timezone.localtime(self.changed_at):%Y-%m-%d %H:%M:%S}" if self.changed_at else ""
+        super().__init__(f"{person.key} was changed by {self.changed_by}{when} since you opened it "
+                         f"(version {expected}, now {actual}); reload it and make your change again")
 
 
 def history(obj) -> list[AuditEntry]:
@@ -237,7 +269,8 @@ def create_person(key: str, name: str, language: str = "", *, actor: Actor, reas
 
 @transaction.atomic
 def add_name(person: Person, text: str, language: str = "", kind: str = "alias", *, actor: Actor,
-             reason: str = "") -> PersonName:
+             reason: str = "", expected_version: int | None = None) -> PersonName:
+    version = _lock(person.pk, expected_version, person)
     text = text.strip()
     if not text:
         raise ValidationError({"text": "empty name"})
@@ -253,6 +286,7 @@ def add_name(person: Person, text: str, language: str = "", kind: str = "alias",
     search_index.refresh([person.id])
     record_audit(actor, "add_name", name, person=person, reason=reason,
            changes={"text": text, "language": lang, "kind": kind})
+    person.version = version
     return name
 
 
@@ -301,14 +335,30 @@ def _record(e: Event) -> EventRecord:
     return EventRecord(e.id, e.person_id, e.case_id, e.type, e.details)
 
 
-def _lock(person_id: int) -> None:
-    """Serialise writes to one person's history, so that two editors' projections never interleave."""
-    Person.objects.select_for_update().filter(pk=person_id).values_list("pk", flat=True).first()
+def _lock(person_id: int, expected_version: int | None = None, person: Person | None = None) -> int:
+    """Serialise writes to one person's history, so that two editors' projections never interleave;
+    refuse (ConflictError) when the caller's `expected_version` is not the stored one. Then raise the
+    version (the caller is about to change the person) and return the new one; the caller sets it on
+    its instance once nothing can fail any more (a rollback would leave the instance ahead)."""
+    stored = Person.objects.select_for_update().filter(pk=person_id).values_list("version", flat=True).first()
+    if stored is None:
+        raise ValidationError(f"person #{person_id} does not exist")
+    if expected_version is not None and expected_version != stored:
+        raise ConflictError(person or Person.objects.get(pk=person_id), expected_version, stored)
+    Person.objects.filter(pk=person_id).update(version=F("version") + 1)
+    return stored + 1
 
 
-def _current_for_update(event: Event) -> Event:
+def bump_versions(person_ids: Iterable[int]) -> None:
+    """Raise the version of people changed in bulk (the importer); one UPDATE per chunk."""
+    ids = sorted(set(person_ids))
+    for i in range(0, len(ids), 5000):
+        Person.objects.filter(pk__in=ids[i:i + 5000]).update(version=F("version") + 1)
+
+
+def _current_for_update(event: Event, expected_version: int | None = None) -> Event:
     """Lock the event's person and take the event out of the current history (to be superseded)."""
-    _lock(event.person_id)
+    _lock(event.person_id, expected_version)
     old = Event.objects.select_for_update().get(pk=event.pk)
     if not old.is_current:
         raise ValidationError("only a current event can be corrected or retracted; this one was superseded")
@@ -374,9 +424,10 @@ def _new_event(person: Person, event_type: str, day: PartialDate, clean: dict, *
 def record_event(person: Person, event_type: str, date: PartialDate | str, *, actor: Actor, reason: str = "",
                  facility: Facility | None = None, organization: Organization | None = None,
                  case: Case | None = None, details: dict | None = None, sources: Sequence[Source] = (),
-                 confidence: str = "confirmed", note: str = "") -> Event:
-    """Record one new fact about a person. Raises ValidationError if it makes the history impossible."""
-    _lock(person.pk)
+                 confidence: str = "confirmed", note: str = "", expected_version: int | None = None) -> Event:
+    """Record one new fact about a person. Raises ValidationError if it makes the history impossible,
+    ConflictError if `expected_version` is given and the person changed since."""
+    version = _lock(person.pk, expected_version, person)
     day, clean = _validated(event_type, date, facility, organization, details, confidence)
     event = _new_event(person, event_type, day, clean, facility=facility, organization=organization,
                        case=case, confidence=confidence, note=note, actor=actor)
@@ -384,11 +435,13 @@ def record_event(person: Person, event_type: str, date: PartialDate | str, *, ac
     derive_records([_record(event)])
     _reject_anomalies(refresh_projections([person.id]), {event.id})
     record_audit(actor, "record_event", event, person=person, reason=reason, changes=_event_snapshot(event))
+    person.version = version
     return event
 
 
 @transaction.atomic
-def correct_event(event: Event, *, actor: Actor, reason: str, **changes) -> Event:
+def correct_event(event: Event, *, actor: Actor, reason: str, expected_version: int | None = None,
+                  **changes) -> Event:
     """Supersede `event` with a corrected copy; the old row stays, marked as no longer current.
 
     `changes` may set type, date, facility, organization, case, details (replacing them whole),
@@ -396,7 +449,7 @@ def correct_event(event: Event, *, actor: Actor, reason: str, **changes) -> Even
     """
     if not reason.strip():
         raise ValidationError({"reason": "a correction needs a reason"})
-    old = _current_for_update(event)
+    old = _current_for_update(event, expected_version)
     unknown = set(changes) - {"type", "date", "facility", "organization", "case", "details", "sources",
                               "confidence", "note"}
     if unknown:
@@ -419,11 +472,11 @@ def correct_event(event: Event, *, actor: Actor, reason: str, **changes) -> Even
 
 
 @transaction.atomic
-def retract_event(event: Event, *, actor: Actor, reason: str) -> Event:
+def retract_event(event: Event, *, actor: Actor, reason: str, expected_version: int | None = None) -> Event:
     """Withdraw an event that should never have been recorded; the old row stays in the history."""
     if not reason.strip():
         raise ValidationError({"reason": "a retraction needs a reason"})
-    old = _current_for_update(event)
+    old = _current_for_update(event, expected_version)
     tomb = _new_event(old.person, old.type, old.date, old.details, facility=old.facility,
                       organization=old.organization, case=old.case, confidence=old.confidence, note="",
                       actor=actor, supersedes=old, is_retraction=True)
@@ -431,3 +484,67 @@ def retract_event(event: Event, *, actor: Actor, reason: str) -> Event:
     record_audit(actor, "retract_event", tomb, person=old.person, reason=reason,
            changes={"retracts": old.id, "before": _event_snapshot(old)})
     return tomb
+
+
+# --- person attributes -------------------------------------------------------------------
+
+PERSON_EDITABLE = ("sex", "region", "visibility", "birth_date", "notes")
+RESTRICTED_FIELDS = {"notes"}  # encrypted at rest: the audit entry says that they changed, never what to
+
+
+@transaction.atomic
+def update_person(person: Person, fields: dict[str, Any], *, actor: Actor, reason: str = "",
+                  expected_version: int | None = None) -> Person:
+    """Change a person's attributes (sex, region, visibility, birth_date, notes).
+
+    With `expected_version`, refuses with ConflictError if somebody changed the person since the
+    caller read that version. Nothing changes (no version raised, no audit entry) when every
+    value is the stored one.
+    """
+    unknown = set(fields) - set(PERSON_EDITABLE)
+    if unknown:
+        raise ValidationError(f"cannot change {', '.join(sorted(unknown))} of a person (editable: "
+                              f"{', '.join(PERSON_EDITABLE)})")
+    errors: dict[str, str] = {}
+    new: dict[str, Any] = {}
+    for fld, value in fields.items():
+        if fld == "birth_date":
+            try:
+                new[fld] = _clean_partial(value, "birth_date")
+            except ValidationError as exc:
+                errors[fld] = "; ".join(exc.messages)
+            continue
+        value = "" if value is None else str(value).strip() if fld != "notes" else str(value)
+        table = {"sex": codes.SEX, "region": codes.REGIONS, "visibility": dict(VISIBILITY)}.get(fld)
+        if (table is not None and value and value not in table) or (fld == "visibility" and not value):
+            errors[fld] = f"unknown {fld} {value!r}"
+        new[fld] = value
+    if errors:
+        raise ValidationError(errors)
+    stored = Person.objects.select_for_update().get(pk=person.pk)
+    before = {f: (stored.birth_date if f == "birth_date" else getattr(stored, f)) for f in new}
+    changed = {f for f in new if new[f] != before[f]}
+    if expected_version is not None and expected_version != stored.version:
+        raise ConflictError(stored, expected_version, stored.version)
+    if not changed:
+        return stored
+    version = _lock(person.pk, expected_version, person)
+    for f in changed:
+        if f == "birth_date":
+            born = new[f]
+            stored.birth_precision = born.precision.value if born else ""
+            stored.birth_earliest, stored.birth_latest = (born.earliest, born.latest) if born else (None, None)
+        else:
+            setattr(stored, f, new[f])
+    columns = [c for f in changed for c in
+               (("birth_precision", "birth_earliest", "birth_latest") if f == "birth_date" else (f,))]
+    stored.save(update_fields=[*columns, "updated_at"])
+    stored.version = version
+
+    def shown(f: str, v: Any) -> Any:
+        return "(restricted)" if f in RESTRICTED_FIELDS else str(v) if v else ""
+
+    record_audit(actor, "update_person", stored, person=stored, reason=reason,
+                 changes={f: {"before": shown(f, before[f]), "after": shown(f, new[f])} for f in sorted(changed)})
+    person.__dict__.update({c: getattr(stored, c) for c in (*columns, "version", "updated_at")})
+    return stored

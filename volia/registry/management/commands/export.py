@@ -1,9 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from volia.interchange import exporter
-from volia.registry.models import AuditEntry
-from volia.registry.services import Actor
+from volia.registry.services import Actor, log_access
 
 from ._common import cli_actor
 
@@ -28,6 +26,5 @@ class Command(BaseCommand):
         else:
             self.stdout.ending = ""
             n = exporter.write(self.stdout, o["format"])  # type: ignore[arg-type]
-        AuditEntry.objects.create(at=timezone.now(), actor=actor.label, action="export", object_type="Export",
-                                  object_id=0, changes={"format": o["format"], "output": o["output"] or "-",
-                                                        "events": n})
+        log_access(actor, "export", {"format": o["format"], "output": o["output"] or "-", "events": n},
+                   row_count=n)
