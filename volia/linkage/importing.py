@@ -186,3 +186,44 @@ class ImportLinker:
 
     def report(self) -> dict[str, Any]:
         return {"mode": self.mode, "auto_linked": self.linked, "candidates_filed": self.proposed}
+
+
+def preview(rows: Iterable[tuple[int, dict]], file_label: str, *, auto_threshold: float = AUTO_THRESHOLD,
+            review_threshold: float = REVIEW_THRESHOLD) -> tuple[list[dict[str, Any]], list[Any]]:
+    """What `volia import --link auto` would do with each person key of a file; writes nothing.
+
+    Returns one entry per key ({"key", "outcome": known|alias|attach|review|new, "matches": [...]})
+    and the row errors the file has (an import would refuse it until they are fixed).
+    """
+    from volia.interchange.canonical import parse_row
+
+    today = timezone.localdate()
+    by_key: dict[str, list[Any]] = defaultdict(list)
+    errors: list[Any] = []
+    for rownum, cells in rows:
+        row, errs = parse_row(file_label, rownum, cells, today)
+        errors.extend(errs)
+        if row is not None:
+            by_key[row.person].append(row)
+    keys = list(by_key)
+    known: set[str] = set()
+    for i in range(0, len(keys), 5000):
+        known.update(Person.objects.filter(key__in=keys[i:i + 5000]).values_list("key", flat=True))
+    aliases = resolve_keys(set(keys) - known)
+    new = [k for k in keys if k not in known and k not in aliases]
+    matcher = RegistryMatcher(auto_threshold=auto_threshold, review_threshold=review_threshold)
+    decisions = matcher.match([record_of_rows(k, by_key[k]) for k in new], allow_auto=True)
+    ids = {m.person_id for m in decisions.auto.values()} | {m.person_id for ms in decisions.propose.values()
+                                                            for m in ms}
+    person_keys = dict(Person.objects.filter(pk__in=ids).values_list("pk", "key"))
+    out: list[dict[str, Any]] = []
+    for k in keys:
+        if k in known or k in aliases:
+            out.append({"key": k, "outcome": "known" if k in known else "alias", "matches": []})
+            continue
+        matches = [decisions.auto[k]] if k in decisions.auto else decisions.propose.get(k, [])
+        outcome = "attach" if k in decisions.auto else "review" if matches else "new"
+        out.append({"key": k, "outcome": outcome, "matches": [
+            {"person": person_keys[m.person_id], "score": round(m.score, 4), "levels": m.features["levels"]}
+            for m in matches]})
+    return out, errors
