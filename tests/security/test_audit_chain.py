@@ -1,6 +1,7 @@
 """The hash-chained audit trail and access log: every kind of tampering is reported, at the right entry."""
 
 import io
+import itertools
 import json
 
 import pytest
@@ -42,7 +43,7 @@ def test_entries_form_a_chain_ending_at_the_head(history):
     entries = list(AuditEntry.objects.order_by("seq"))
     assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
     assert entries[0].prev_hash == ""
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in itertools.pairwise(entries):
         assert after.prev_hash == before.hash
     head = ChainHead.objects.get(chain="audit")
     assert (head.seq, head.hash) == (entries[-1].seq, entries[-1].hash)
