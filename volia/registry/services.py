@@ -349,6 +349,12 @@ def _lock(person_id: int, expected_version: int | None = None, person: Person | 
     return stored + 1
 
 
+def lock_person(person: Person, expected_version: int | None = None) -> int:
+    """For services outside this module that change a person: lock, check the version, raise it. Returns the
+    new version; set it on `person` when the change can no longer fail."""
+    return _lock(person.pk, expected_version, person)
+
+
 def bump_versions(person_ids: Iterable[int]) -> None:
     """Raise the version of people changed in bulk (the importer); one UPDATE per chunk."""
     ids = sorted(set(person_ids))
