@@ -39,6 +39,7 @@ from volia.registry.models import (
     PersonName,
     Source,
 )
+from volia.search import index as search_index
 
 BATCH_ROWS = 5000
 
@@ -241,6 +242,7 @@ class Importer:
         self._created_people: set[int] = set()  # by this import
         self._new_in_batch: set[int] = set()  # by the batch being written
         self._touched: set[int] = set()  # people whose history this import changed
+        self._renamed: set[int] = set()  # people who got a new name (their search index rows change)
         self._changed: set[int] = set()  # people whose events, names, groups or attributes it changed
 
     # -- entry point ------------------------------------------------------------------
@@ -287,6 +289,8 @@ class Importer:
             self._write_batch(batch)
         self.report.errors.extend(read_errors)
         self._check_histories()
+        if not (self.report.errors or self.dry_run):  # (otherwise everything is rolled back)
+            search_index.refresh(self._created_people | self._renamed)
         if self.linker is not None:
             self.report.linkage = self.linker.report()
         self.batch.finished_at = timezone.now()
@@ -407,6 +411,7 @@ class Importer:
                     [(n.person_id, n.text, n.language, n.script, n.kind, False, now) for n in new_names])
         bulk.insert(PersonGroup, ["person_id", "group"], new_groups)
         self.report.names_added += len(new_names)
+        self._renamed.update(n.person_id for n in new_names)
         self._changed.update(n.person_id for n in new_names)
         self._changed.update(pid for pid, _ in new_groups)
         self._changed.update(filled)

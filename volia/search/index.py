@@ -85,7 +85,8 @@ def _clear() -> None:
                             "INSERT INTO search_term_fts(search_term_fts, rowid, term) "
                             "VALUES ('delete', old.id, old.term); END")
         else:
-            cur.execute("TRUNCATE search_searchterm")
+            # not TRUNCATE: it fails inside a transaction that has deferred foreign-key checks pending
+            cur.execute("DELETE FROM search_searchterm")
 
 
 def check(progress: Callable[[int], None] | None = None) -> list[str]:

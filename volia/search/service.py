@@ -27,7 +27,7 @@ from volia.search import backends
 
 MAX_QUERY = 200  # characters; a name is never longer, and the cost of a query grows with it
 MAX_LIMIT = 500
-MIN_SCORE = 0.5  # below this a name is not a plausible spelling of the query (prefix queries excepted)
+MIN_SCORE = 0.6  # below this a name is not a plausible spelling of the query, unless it contains it
 CANDIDATES = 300  # index rows read per query
 SHORTLIST = 40  # people re-ranked with name_similarity (at least `limit`)
 
@@ -38,6 +38,16 @@ class Hit:
     name: str  # the person's primary name
     matched: str  # the stored name that matched the query best
     score: float  # name similarity in [0, 1]
+
+
+def _contains(queries: Sequence[str], terms: set[str]) -> bool:
+    """Every word of a folded query begins a word of a folded name ("ales" in "alas balatki")."""
+    for term in terms:
+        words = term.split()
+        for q in queries:
+            if all(any(w.startswith(qw) for w in words) for qw in q.split()):
+                return True
+    return False
 
 
 def _prescore(queries: Sequence[str], term: str) -> float:
@@ -65,10 +75,12 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
         return []
 
     best: dict[int, float] = {}
+    matched_terms: dict[int, set[str]] = {}
     for _id, pid, _nid, term in rows:
         s = 100.0 if short else _prescore(terms, term)
         if s > best.get(pid, -1.0):
             best[pid] = s
+        matched_terms.setdefault(pid, set()).add(term)
     allowed = people if people is not None else Person.objects.all()
     visible = set(allowed.filter(pk__in=list(best), merged_into__isnull=True).values_list("pk", flat=True))
     ranked = sorted((pid for pid in best if pid in visible), key=lambda pid: (-best[pid], pid))
@@ -86,7 +98,7 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
         # ties (the same name in several scripts) go to the spelling closest to what was typed
         score, _, matched = max((keys.name_similarity(query, text), fuzz.ratio(folded, text.casefold()), text)
                                 for text, _ in names[pid])
-        if score < MIN_SCORE and not short:
+        if score < MIN_SCORE and not short and not _contains(terms, matched_terms[pid]):
             continue
         primary_name = next((text for text, primary in names[pid] if primary), names[pid][0][0])
         hits.append(Hit(person_id=pid, name=primary_name, matched=matched, score=round(float(score), 4)))

@@ -1,0 +1,104 @@
+"""volia.search.service.search: finding people by any spelling of their names."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from volia.registry.models import Person
+from volia.search import index
+from volia.search.models import SearchTerm
+from volia.search.service import Hit, search
+
+pytestmark = pytest.mark.django_db
+
+
+def top(query: str, **kw) -> Hit:
+    hits = search(query, **kw)
+    assert hits, f"nothing found for {query!r}"
+    return hits[0]
+
+
+@pytest.mark.parametrize("query", [
+    "Ales Bialiatski",  # Latin, passport spelling
+    "Беляцкий Алесь",  # Russian form, surname first
+    "Алесь Бяляцкі",  # the primary name itself
+    "Bialacki",  # Polish-style spelling, surname only
+    "Bialiatsky",  # English press spelling
+    "Ales Bialatski",  # a letter missing
+    "Алесь Бяляцкi",  # a Latin i typed inside Cyrillic
+])
+def test_finds_bialiatski_by_any_spelling(registry, query):
+    hit = top(query)
+    assert hit.person_id == registry["bialiatski"].id
+    assert hit.name == "Алесь Бяляцкі"  # always the primary name
+    assert 0 < hit.score <= 1
+
+
+def test_matched_is_the_stored_name_closest_to_the_query(registry):
+    assert top("Ales Bialiatski").matched == "Ales Bialiatski"
+    assert top("Алесь Беляцкий").matched == "Алесь Беляцкий"
+
+
+def test_best_first_one_hit_per_person_and_limit(registry):
+    hits = search("Бяляцкі", limit=20)
+    ids = [h.person_id for h in hits]
+    assert len(ids) == len(set(ids))  # three names of Bialiatski match, one hit
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert ids[0] == registry["bialiatski"].id
+    assert len(search("Бяляцкі", limit=1)) == 1
+    assert search("Бяляцкі", limit=0) == []
+
+
+def test_people_argument_restricts_the_candidates(registry):
+    everyone = search("Bialiatski", limit=50)
+    assert registry["secret"].id in {h.person_id for h in everyone}
+    public = search("Bialiatski", limit=50, people=Person.objects.filter(visibility="public"))
+    assert registry["secret"].id not in {h.person_id for h in public}
+    assert public[0].person_id == registry["bialiatski"].id
+    nobody = search("Bialiatski", people=Person.objects.none())
+    assert nobody == []
+
+
+def test_merged_people_are_not_found(registry):
+    survivor, merged = registry["bialiatski"], registry["secret"]
+    Person.objects.filter(pk=merged.pk).update(merged_into=survivor)
+    index.refresh([merged.id])
+    assert not SearchTerm.objects.filter(person=merged).exists()
+    assert merged.id not in {h.person_id for h in search("Alies Bieliackin", limit=50)}
+    # even when the index was not refreshed yet, search never returns a merged person
+    Person.objects.filter(pk=registry["bialou"].pk).update(merged_into=survivor)
+    assert registry["bialou"].id not in {h.person_id for h in search("Алег Бялоў", limit=50)}
+
+
+def test_short_queries_are_exact_prefix_lookups(registry):
+    hits = search("Ih", limit=50)
+    assert registry["losik"].id in {h.person_id for h in hits}
+    assert registry["bialiatski"].id not in {h.person_id for h in hits}
+
+
+def test_unrelated_query_finds_nobody(registry):
+    assert search("Zbigniew Wojciechowski") == []
+
+
+@pytest.mark.parametrize("query", [
+    "' OR 1=1 --", "\" OR \"\"=\"", "NEAR(a b)", "NEAR(ales bia, 2)", "a*", "ales*", "bia* OR los*", "term: ales",
+    "{term}: ales", "^ales", "ales AND NOT losik", "'; DROP TABLE x; --", "ales\x00bialiatski", "ＡＬＥＳ",
+    "ales' UNION SELECT id, key, 1, 1 FROM registry_person --",
+])
+def test_hostile_input_never_errors_and_never_matches_everyone(registry, query):
+    hits = search(query, limit=50)
+    assert len(hits) < len(registry), [h.name for h in hits]
+
+
+@pytest.mark.parametrize("query", ["*", "\"", "%", "_", "%%%%", "\\", "()", "-", "+", "🙂", "   ", "", "\x00", "'"])
+def test_a_query_without_letters_finds_nobody(registry, query):
+    assert search(query, limit=50) == []
+
+
+def test_a_very_long_query_is_cut_not_refused(registry):
+    started = time.perf_counter()
+    hits = search("Bialiatski " * 10_000, limit=5)
+    assert len(hits) <= 5
+    assert time.perf_counter() - started < 5  # only the first MAX_QUERY characters are looked at
