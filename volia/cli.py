@@ -16,6 +16,7 @@ ALIASES = {
     "import": "import_events",
     "check": "check_projections",
     "django-check": "check",
+    "search-index": "search_index",
 }
 NO_AUTO_MIGRATE = {"migrate", "makemigrations", "help", "--help", "-h", "version", "--version", "check",
                    "sqlmigrate", "showmigrations"}
@@ -31,6 +32,8 @@ commands:
   check      verify that stored projections equal a full rebuild
   migrate    create or update the database schema
   history    show the audit history of a person or event
+  search     find people by any spelling of a name (--json, --limit N)
+  search-index rebuild|check   rewrite or verify the name search index
   estimate   estimate how many people no list documents (capture table file, or --registry)
   stats      figures from the events: held, series, flows, remitted, durations, incommunicado...
   createsuperuser, changepassword, shell, dbshell ... any Django management command
