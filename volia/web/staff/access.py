@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import prefetch_related_objects
+from django.db.models import Model, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
@@ -30,7 +31,7 @@ def staff_view(action: str) -> Callable[[View], View]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             # the role comes from the user's groups; read them once, not at every policy question
-            prefetch_related_objects([request.user], "groups")
+            prefetch_related_objects([cast(Model, request.user)], "groups")
             policy.require(request.user, action)
             response = view(request, *args, **kwargs)
             response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
