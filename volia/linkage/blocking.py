@@ -17,6 +17,8 @@ says nothing about identity, and its pairs would swamp the comparison.
 
 from __future__ import annotations
 
+import datetime as dt
+import multiprocessing as mp
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from volia.linkage.features import Rec
 from volia.linkage.namekeys import blocking_keys
 
 MAX_BLOCK = 200
+_SLACK = dt.timedelta(days=15)
 
 
 def record_keys(r: Rec) -> set[str]:
@@ -39,11 +42,17 @@ def record_keys(r: Rec) -> set[str]:
         if r.birth is not None:
             out.add(f"{k}|b{r.birth.earliest.year}")
         if r.detained is not None:
-            out.add(f"{k}|d{r.detained.earliest.year}")
-        if r.birth is None or r.detained is None:
-            out.add(f"{k}|*")
-    if r.birth is not None and r.birth.precision == Precision.DAY and r.region:
-        out.add(f"{r.birth.earliest.isoformat()}|{r.region}")
+            # the month, and the neighbouring ones a report dated some days apart may fall in
+            for day in (r.detained.earliest - _SLACK, r.detained.earliest, r.detained.latest,
+                        r.detained.latest + _SLACK):
+                out.add(f"{k}|d{day.year}-{day.month}")
+        if (r.birth is None or r.detained is None) and r.region:
+            out.add(f"{k}|?{r.region}")
+    if r.birth is not None and r.birth.precision == Precision.DAY:
+        if r.region:
+            out.add(f"{r.birth.earliest.isoformat()}|{r.region}")
+        if r.detained is not None:
+            out.add(f"{r.birth.earliest.isoformat()}|d{r.detained.earliest.year}")
     return out
 
 
@@ -57,20 +66,42 @@ class Blocking:
         return len(self.left)
 
 
-def index(records: Sequence[Rec]) -> dict[str, list[int]]:
+_RECORDS: Sequence[Rec] = ()
+
+
+def _keys_chunk(bounds: tuple[int, int]) -> list[set[str]]:
+    return [record_keys(r) for r in _RECORDS[bounds[0]:bounds[1]]]
+
+
+def all_keys(records: Sequence[Rec], workers: int = 1) -> list[set[str]]:
+    """Each record's keys; in `workers` processes (fork) for long lists (name keys cost ~0.5 ms a name)."""
+    if workers <= 1 or len(records) < 10_000 or "fork" not in mp.get_all_start_methods():
+        return [record_keys(r) for r in records]
+    global _RECORDS
+    _RECORDS = records
+    step = -(-len(records) // (workers * 4))
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_keys_chunk, [(i, min(i + step, len(records))) for i in range(0, len(records), step)])
+    finally:
+        _RECORDS = ()
+    return [ks for part in parts for ks in part]
+
+
+def index(records: Sequence[Rec], workers: int = 1) -> dict[str, list[int]]:
     """Blocking key -> indexes of the records that have it."""
     idx: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(records):
-        for k in record_keys(r):
+    for i, ks in enumerate(all_keys(records, workers)):
+        for k in ks:
             idx[k].append(i)
     return idx
 
 
 def pairs_between(left: Sequence[Rec], right: Sequence[Rec], *, max_block: int = MAX_BLOCK,
-                  right_index: dict[str, list[int]] | None = None) -> Blocking:
+                  right_index: dict[str, list[int]] | None = None, workers: int = 1) -> Blocking:
     """Candidate pairs (i in left, j in right), each once."""
-    ridx = right_index if right_index is not None else index(right)
-    lidx = index(left)
+    ridx = right_index if right_index is not None else index(right, workers)
+    lidx = index(left, workers)
     chunks_l: list[np.ndarray] = []
     chunks_r: list[np.ndarray] = []
     skipped = 0
@@ -88,12 +119,12 @@ def pairs_between(left: Sequence[Rec], right: Sequence[Rec], *, max_block: int =
     return _unique(chunks_l, chunks_r, len(right), skipped)
 
 
-def pairs_within(records: Sequence[Rec], *, max_block: int = MAX_BLOCK) -> Blocking:
+def pairs_within(records: Sequence[Rec], *, max_block: int = MAX_BLOCK, workers: int = 1) -> Blocking:
     """Candidate pairs (i, j) with i < j within one list, each once."""
     chunks_l: list[np.ndarray] = []
     chunks_r: list[np.ndarray] = []
     skipped = 0
-    for ids in index(records).values():
+    for ids in index(records, workers).values():
         if len(ids) < 2:
             continue
         if len(ids) > max_block:

@@ -7,17 +7,18 @@
 
 from __future__ import annotations
 
-import random
+import math
+import multiprocessing as mp
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from volia.linkage import blocking, model
-from volia.linkage.features import VOLIA_COMPARISONS, Comparison, Rec, levels
+from volia.linkage.features import MISSING, VOLIA_COMPARISONS, Rec, encode, fast_levels, name_levels
 
 MIN_TRAINING_PAIRS = 2000  # fewer candidate pairs than this: use model.DEFAULT, EM would overfit
-RANDOM_PAIRS = 50_000
+TRAINING_SAMPLE = 200_000  # EM runs on at most this many pairs (a random sample of the blocked ones)
 
 
 @dataclass
@@ -29,6 +30,7 @@ class LinkResult:
     params: model.Params
     skipped_blocks: int
     trained: bool
+    pruned: int = 0  # pairs not name-compared: below min_probability whatever the names
 
     def __len__(self) -> int:
         return len(self.prob)
@@ -41,41 +43,81 @@ class LinkResult:
             yield int(self.left[k]), int(self.right[k]), float(self.prob[k])
 
 
-def _random_levels(left: Sequence[Rec], right: Sequence[Rec], n: int, seed: int,
-                   comparisons: Sequence[Comparison]) -> np.ndarray:
-    rng = random.Random(seed)
-    pairs = [(left[rng.randrange(len(left))], right[rng.randrange(len(right))]) for _ in range(n)]
-    pairs = [(a, b) for a, b in pairs if a is not b]
-    return levels(pairs, comparisons)
+_WORK: tuple = ()
+
+
+def _name_chunk(bounds: tuple[int, int]):
+    left, right, ia, ib = _WORK
+    lo, hi = bounds
+    return name_levels(left, right, ia[lo:hi], ib[lo:hi])
+
+
+def _names(left: Sequence[Rec], right: Sequence[Rec], ia: np.ndarray, ib: np.ndarray, workers: int) -> np.ndarray:
+    """Name levels of the pairs, in `workers` processes (fork) when there are many."""
+    if workers <= 1 or len(ia) < 20_000 or "fork" not in mp.get_all_start_methods():
+        return name_levels(left, right, ia, ib)
+    global _WORK
+    _WORK = (left, right, ia, ib)
+    step = -(-len(ia) // (workers * 4))
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_name_chunk, [(i, min(i + step, len(ia))) for i in range(0, len(ia), step)])
+    finally:
+        _WORK = ()
+    return np.concatenate(parts)
 
 
 def score_blocked(left: Sequence[Rec], right: Sequence[Rec], block: blocking.Blocking, *, train: bool | None,
-           params: model.Params | None, seed: int) -> LinkResult:
-    pairs = [(left[i], right[j]) for i, j in zip(block.left.tolist(), block.right.tolist(), strict=True)]
-    lv = levels(pairs, VOLIA_COMPARISONS)
+                  params: model.Params | None, seed: int = 0, min_probability: float = 0.0,
+                  workers: int = 1) -> LinkResult:
+    """Compare and score blocked pairs.
+
+    Names are compared last and only where they can matter: a pair whose other comparisons
+    keep it below `min_probability` even with identical names is not name-compared (its name
+    level is set to the weakest), which is exact for every decision at or above `min_probability`.
+    With `train`, EM runs on (a sample of at most TRAINING_SAMPLE) fully compared pairs first.
+    """
+    codes: dict[str, int] = {}
+    ia, ib = block.left, block.right
+    lv = fast_levels(encode(left, codes), encode(right, codes), ia, ib)
+    done = np.zeros(len(ia), dtype=bool)
+    do_train = False
     if params is None:
         do_train = train if train is not None else len(lv) >= MIN_TRAINING_PAIRS
-        if do_train:
-            u = model.estimate_u(_random_levels(left, right, min(RANDOM_PAIRS, 10 * len(left) * len(right)), seed,
-                                                VOLIA_COMPARISONS))
-            params = model.fit(lv, u, start=model.DEFAULT)
-        else:
-            params = model.DEFAULT
-    else:
-        do_train = False
-    return LinkResult(block.left, block.right, lv, model.probabilities(lv, params), params,
-                      block.skipped_blocks, do_train)
+        params = model.DEFAULT
+        if do_train and len(lv):
+            rng = np.random.default_rng(seed)
+            sample = np.arange(len(ia)) if len(ia) <= TRAINING_SAMPLE else np.sort(
+                rng.choice(len(ia), TRAINING_SAMPLE, replace=False))
+            lv[sample, 0] = _names(left, right, ia[sample], ib[sample], workers)
+            done[sample] = True
+            params = model.fit(lv[sample], [list(u) for u in model.DEFAULT.u], start=model.DEFAULT)
+    need = ~done
+    if min_probability > 0 and need.any():
+        partial = lv.copy()
+        partial[:, 0] = MISSING
+        best = model.match_weights(partial, params) + float(params.weights()[0].max())
+        need &= best >= math.log2(min_probability / (1 - min_probability))
+    lv[need, 0] = _names(left, right, ia[need], ib[need], workers)
+    pruned = ~done & ~need
+    lv[pruned, 0] = len(VOLIA_COMPARISONS[0].levels) - 1
+    return LinkResult(ia, ib, lv, model.probabilities(lv, params), params, block.skipped_blocks, do_train,
+                      int(pruned.sum()))
 
 
 def link(left: Sequence[Rec], right: Sequence[Rec], *, train: bool | None = None, params: model.Params | None = None,
-         max_block: int = blocking.MAX_BLOCK, seed: int = 0) -> LinkResult:
+         max_block: int = blocking.MAX_BLOCK, seed: int = 0, min_probability: float = 0.0,
+         workers: int = 1) -> LinkResult:
     """Candidate pairs between two lists, scored. `train=None`: train when there are enough pairs."""
-    block = blocking.pairs_between(left, right, max_block=max_block)
-    return score_blocked(left, right, block, train=train, params=params, seed=seed)
+    block = blocking.pairs_between(left, right, max_block=max_block, workers=workers)
+    return score_blocked(left, right, block, train=train, params=params, seed=seed,
+                         min_probability=min_probability, workers=workers)
 
 
 def dedupe(records: Sequence[Rec], *, train: bool | None = None, params: model.Params | None = None,
-           max_block: int = blocking.MAX_BLOCK, seed: int = 0) -> LinkResult:
+           max_block: int = blocking.MAX_BLOCK, seed: int = 0, min_probability: float = 0.0,
+           workers: int = 1) -> LinkResult:
     """Candidate pairs (i < j) within one list, scored."""
-    block = blocking.pairs_within(records, max_block=max_block)
-    return score_blocked(records, records, block, train=train, params=params, seed=seed)
+    block = blocking.pairs_within(records, max_block=max_block, workers=workers)
+    return score_blocked(records, records, block, train=train, params=params, seed=seed,
+                         min_probability=min_probability, workers=workers)
