@@ -86,3 +86,19 @@ def test_a_researcher_never_learns_of_restricted_people(researcher, editor, make
     assert researcher.get(reverse("staff:person", args=["st-secret"])).status_code == 404
     assert "st-secret" not in researcher.get(reverse("staff:people")).content.decode()
     assert editor.get(reverse("staff:person", args=["st-secret"])).status_code == 200
+
+
+def test_a_researcher_sees_no_health_details_nor_restricted_sources_even_in_forms(researcher, editor, held):
+    from volia.registry import services
+    from volia.registry.models import Source
+
+    secret = Source.objects.create(title="Told by his sister Ala", kind="family", visibility="restricted")
+    event = services.record_event(held, "health_reported", "2024-01-05", details={"condition": "serious_illness"},
+                                  sources=[secret], actor=services.Actor("test:editor"))
+    for url in (reverse("staff:person", args=[held.key]), reverse("staff:add_event", args=[held.key]),
+                reverse("staff:correct_event", args=[held.key, event.pk])):
+        html = researcher.get(url).content.decode()
+        assert "Told by his sister Ala" not in html, url
+        assert 'value="serious_illness" selected' not in html and "Serious illness</dd>" not in html, url
+    html = editor.get(reverse("staff:correct_event", args=[held.key, event.pk])).content.decode()
+    assert "Told by his sister Ala" in html and 'value="serious_illness" selected' in html

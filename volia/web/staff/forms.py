@@ -118,16 +118,17 @@ class EventForm(forms.Form):
         return chosen + [s for s in self.cleaned_data.get("other_sources") or [] if s not in chosen]
 
     @classmethod
-    def initial_for(cls, event: Event, version: int) -> dict[str, object]:
-        """The form's values for correcting `event`."""
+    def initial_for(cls, event: Event, version: int, details: dict[str, object],
+                    sources: list[Source]) -> dict[str, object]:
+        """The form's values for correcting `event`: `details` and `sources` as the viewer may see them."""
         initial: dict[str, object] = {
             "type": event.type, "date": str(event.date), "facility": event.facility_id,
             "organization": event.organization_id, "confidence": event.confidence, "note": event.note,
-            "sources": [s.pk for s in event.sources.all()], "expected_version": version,
+            "sources": [s.pk for s in sources], "expected_version": version,
         }
         for name in DETAIL_FIELDS:
-            if name in event.details:
-                value = event.details[name]
+            if name in details:
+                value = details[name]
                 initial[name] = "; ".join(map(str, value)) if isinstance(value, list) else value
         return initial
 

@@ -164,8 +164,10 @@ def person(request: HttpRequest, key: str) -> HttpResponse:
 # --- writes --------------------------------------------------------------------------------------
 
 
-def _sources_for(person: Person) -> QuerySet[Source]:
-    return Source.objects.filter(events__person=person).distinct().order_by("title")
+def _sources_for(person: Person, user) -> QuerySet[Source]:
+    """The sources already cited for this person, at the levels this viewer may see, to tick in the form."""
+    levels = sorted(policy.SOURCE_LEVELS[policy.role(user)])
+    return Source.objects.filter(events__person=person, visibility__in=levels).distinct().order_by("title")
 
 
 def _conflict(form, exc: services.ConflictError) -> None:
@@ -189,7 +191,7 @@ def _workspace_url(person: Person) -> str:
 @staff_view("person.view_history")
 def add_event(request: HttpRequest, key: str) -> HttpResponse:
     found = _person(request, key)
-    form = EventForm(request.POST or None, sources=_sources_for(found),
+    form = EventForm(request.POST or None, sources=_sources_for(found, request.user),
                      initial={"expected_version": found.version, "confidence": "confirmed"})
     formset = NewSourceFormSet(request.POST or None, prefix="new")
     if request.method == "POST":
@@ -225,8 +227,10 @@ def _current_event(person: Person, event_id: int) -> Event:
 def correct_event(request: HttpRequest, key: str, event_id: int) -> HttpResponse:
     found = _person(request, key)
     event = _current_event(found, event_id)
-    form = EventForm(request.POST or None, sources=_sources_for(found), reason_required=True,
-                     initial=EventForm.initial_for(event, found.version))
+    form = EventForm(request.POST or None, sources=_sources_for(found, request.user), reason_required=True,
+                     initial=EventForm.initial_for(event, found.version, policy.visible_details(event, request.user),
+                                                   [v.source for v in policy.visible_sources(event, request.user)
+                                                    if v.source is not None]))
     formset = NewSourceFormSet(request.POST or None, prefix="new")
     if request.method == "POST":
         policy.require(request.user, "event.record", found)
