@@ -17,6 +17,7 @@ ALIASES = {
     "check": "check_projections",
     "django-check": "check",
     "search-index": "search_index",
+    "rotate-key": "rotate_key",
 }
 NO_AUTO_MIGRATE = {"migrate", "makemigrations", "help", "--help", "-h", "version", "--version", "check",
                    "sqlmigrate", "showmigrations"}
@@ -34,6 +35,10 @@ commands:
   history    show the audit history of a person or event
   search     find people by any spelling of a name (--json, --limit N)
   search-index rebuild|check   rewrite or verify the name search index
+  audit      audit verify: check the hash-chained audit trail; audit show KEY: a person's history
+  backup     write a consistent, verifiable snapshot of the database (optionally encrypted)
+  restore    replace the database with a verified backup, then check it
+  rotate-key re-encrypt restricted fields under the first configured encryption key
   estimate   estimate how many people no list documents (capture table file, or --registry)
   stats      figures from the events: held, series, flows, remitted, durations, incommunicado...
   createsuperuser, changepassword, shell, dbshell ... any Django management command

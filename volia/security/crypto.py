@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -43,8 +43,9 @@ class MissingKeyError(CryptoError):
 @dataclass(frozen=True)
 class Key:
     id: str
-    fernet: Fernet
-    lookup_secret: bytes  # derived: the HMAC key for keyed lookup hashes
+    text: str = field(repr=False)  # for `volia backup --include-keys` only
+    fernet: Fernet = field(repr=False)
+    lookup_secret: bytes = field(repr=False)  # derived: the HMAC key for keyed lookup hashes
 
     @classmethod
     def from_text(cls, text: str, where: str) -> Key:
@@ -58,7 +59,7 @@ class Key:
             raise CryptoError(f"{where}: not a valid encryption key (expected 32 url-safe base64 bytes, "
                               f"as printed by `volia rotate-key --generate-key`)") from exc
         lookup = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"volia lookup hash v1").derive(raw)
-        return cls(id=key_id(text), fernet=fernet, lookup_secret=lookup)
+        return cls(id=key_id(text), text=text, fernet=fernet, lookup_secret=lookup)
 
 
 def key_id(text: str) -> str:
