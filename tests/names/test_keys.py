@@ -14,7 +14,8 @@ SAME_SURNAME = [
     ["Калеснікава", "Колесникова", "Kalesnikava", "Kolesnikova", "Kolesnikowa"],
     ["Пачобут", "Почобут", "Poczobut", "Pachobut", "Pochobut"],
     ["Статкевіч", "Статкевич", "Statkiewicz", "Statkevich", "Statkevič"],
-    ["Ціханоўская", "Тихановская", "Tsikhanouskaya", "Tichanowskaja", "Cichanouska", "Tikhanovskaya"],
+    # (a German "Tichanowskaja" alone cannot say whether its ch is х or ч: see the similarity tests)
+    ["Ціханоўская", "Тихановская", "Tsikhanouskaya", "Cichanouska", "Tikhanovskaya", "Cichanoŭskaja"],
     ["Лукашэнка", "Лукашенко", "Lukashenka", "Lukashenko", "Łukaszenka", "Lukaschenko"],
     ["Кавалёў", "Ковалёв", "Kavaliou", "Kovalev", "Kowalow"],
     ["Шчэрба", "Щерба", "Shcherba", "Szczerba"],
@@ -77,7 +78,7 @@ def test_different_people_are_not_similar(a, b):
      ("Уладзімір", "Вова"), ("Яўген", "Evgeny"), ("Ганна", "Anna"), ("Кацярына", "Katsia")],
 )
 def test_given_name_equivalents_share_a_group(a, b):
-    assert given_name_groups(fold(a)) & given_name_groups(fold(b))
+    assert given_name_groups(a) & given_name_groups(b)
 
 
 def test_token_order_and_missing_patronymic():

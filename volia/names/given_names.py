@@ -123,7 +123,7 @@ FEMALE = """
 Олеся: Алеся Леся Alesia Olesya Alesya Olesia Lesya Alesia
 Вероника: Вераніка Ніка Veranika Veronika Weronika Nika
 Алла: Ала Ala Alla
-Жанна: Жанна Zhanna Janna
+Жанна: Жанна Zhanna
 Елизавета: Лізавета Ліза Лиза Lizaveta Elizaveta Elizabeth Elżbieta Liza Yelizaveta
 Кристина: Крысціна Крыся Krystsina Kristina Krystyna Christina Kryscina
 Полина: Паліна Поля Palina Polina Pola

@@ -59,6 +59,10 @@ _CYRILLIC = {
     "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e",
     "ю": "u", "я": "a",
 }
+# the iotated vowels keep their glide at the start of a word and after a vowel, soft sign,
+# ў or apostrophe (Яна, Марыя, Дар'я: iana, maryia, daria), as every Latin spelling does
+_IOTATED = {"е": "ie", "ё": "io", "ю": "iu", "я": "ia", "є": "ie", "ї": "i"}
+_IOTATING = frozenset("аеёіиоуыэюяєїьъўй'’ʼ")
 
 # Latin letters with diacritics whose plain form would mislead (Polish, Łacinka, Czech,
 # ISO 9, Lithuanian); every other diacritic is simply removed.
@@ -69,11 +73,15 @@ _LATIN_SPECIAL = {
     "ʹ": "", "ʺ": "", "ʼ": "", "`": "", "'": "", "’": "", "‘": "", "´": "", "ʻ": "",
 }
 
-# Letters that mark a Polish (or Łacinka, Czech, ISO) spelling, where ``ch`` is х, ``c`` is ц
-# and ``cz``/``sz``/``rz`` are digraphs; an English-style transliteration never has them.
-_POLISH_MARK = re.compile(r"[łśćńźżóąę]|cz|sz|w|c(?![hz])")
-# German spellings: ``sch`` is ш, ``tsch`` is ч, ``ch`` is х, ``w`` is в, ``z`` is ц.
-_GERMAN_MARK = re.compile(r"sch|w")
+# How a Latin spelling reads ``ch``, ``c``, ``z`` depends on its language, decided for the whole
+# name: Polish (also Łacinka, Czech, ISO) marks make ``ch`` х, ``c`` ц and ``cz``/``sz``/``rz``
+# digraphs; German ``sch``/``tsch`` make ``ch`` х and ``z`` ц; a ``w`` before a vowel (в: Swetlana)
+# makes ``ch`` х. English-style systems (passports, BGN/PCGN) and the 2023 national system have
+# none of them: their ``ch`` is ч and their ``w`` (ў) comes after a vowel. A ``j`` says nothing:
+# the 2023 system writes j and ч as ch (Dzmitryjewna Radzievich).
+_POLISH_MARK = re.compile(r"[łśćńźżóąę]|cz|sz|c(?![hz])")
+_GERMAN_MARK = re.compile(r"sch")
+_FOREIGN_MARK = re.compile(r"w(?=[aeiouy])")
 _SPLIT = re.compile(r"[^a-z]+")
 
 
@@ -87,18 +95,40 @@ def _strip_marks(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _latin_word(word: str) -> str:
-    """One lower-case word in a Latin spelling to canonical Latin."""
-    polish = bool(_POLISH_MARK.search(word))
-    german = not polish and bool(_GERMAN_MARK.search(word))
-    out = _strip_marks("".join(_LATIN_SPECIAL.get(c, c) for c in word))
-    if polish:
-        out = (out.replace("szcz", "\x02").replace("cz", "\x03").replace("sz", "sh").replace("rz", "zh")
-               .replace("ch", "kh").replace("c", "ts").replace("\x02", "shch").replace("\x03", "ch"))
-    elif german:
-        out = out.replace("tsch", "\x03").replace("sch", "sh").replace("ch", "kh").replace("z", "ts")
-        out = out.replace("\x03", "ch")
+def _latin_word(word: str, mode: str) -> str:
+    """One lower-case word in a Latin spelling to canonical Latin; ``mode`` from :func:`_latin_mode`."""
+    out = word
+    if mode == "pl":
+        out = (out.replace("szcz", "\x02").replace("cz", "\x03").replace("sz", "\x04").replace("rz", "\x05")
+               .replace("ch", "\x06").replace("c", "ts"))
+    elif mode == "de":
+        out = out.replace("tsch", "\x03").replace("sch", "\x04").replace("ch", "\x06").replace("z", "ts")
+    elif mode == "foreign":
+        out = out.replace("ch", "\x06")
+    out = _strip_marks("".join(_LATIN_SPECIAL.get(c, c) for c in out))
+    out = (out.replace("\x02", "shch").replace("\x03", "ch").replace("\x04", "sh").replace("\x05", "zh")
+           .replace("\x06", "kh"))
     return out.replace("w", "v").replace("j", "y").replace("x", "ks").replace("q", "k")
+
+
+def _latin_mode(text: str) -> str:
+    if _POLISH_MARK.search(text):
+        return "pl"
+    if _GERMAN_MARK.search(text):
+        return "de"
+    return "foreign" if _FOREIGN_MARK.search(text) else "en"
+
+
+def _cyrillic_word(word: str) -> str:
+    out = []
+    prev = ""
+    for c in word:
+        if c in _IOTATED and (not prev or prev in _IOTATING):
+            out.append(_IOTATED[c])
+        else:
+            out.append(_CYRILLIC.get(c, _LATIN_SPECIAL.get(c, c)))
+        prev = c
+    return "".join(out)
 
 
 def canonical_latin(text: str) -> str:
@@ -109,14 +139,12 @@ def canonical_latin(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text).lower()
     words: list[str] = []
+    mode = _latin_mode(text)
     for raw in re.split(r"[\s\-‐‑–—_.,;:/()]+", text):
         if not raw:
             continue
-        if any(_is_cyrillic(c) for c in raw):
-            word = "".join(_CYRILLIC.get(c, _LATIN_SPECIAL.get(c, c)) for c in raw)
-            word = _strip_marks(word)
-        else:
-            word = _latin_word(raw)
+        cyrillic = any(_is_cyrillic(c) for c in raw)
+        word = _strip_marks(_cyrillic_word(raw)) if cyrillic else _latin_word(raw, mode)
         word = _SPLIT.sub("", word)
         if word:
             words.append(word)
@@ -146,6 +174,21 @@ def _skeleton_word(word: str) -> str:
     return _DOUBLE.sub(r"\1", word)
 
 
+_MID_MAP = {**_DIGRAPH_MAP, "e": "e", "o": "o"}
+# a glide after a consonant is dropped (Bialiatski, Бяляцкі: balatski), and before e at the start
+# of a word (Yelena, Elena), where spellings disagree; elsewhere they agree on it (Yana, Iana, Яна)
+_MID_GLIDE = re.compile(r"(?<=[bdfhklmnprstvz])i+(?=[aeou])|^i+(?=e)")
+_MID_V_TO_U = re.compile(r"(?<=[aeiou])v(?![aeiou])")
+
+
+def _mid_word(word: str) -> str:
+    """A skeleton that keeps the five vowels apart (Саня/Соня, Жанна/Женя): given-name lookups."""
+    word = _DIGRAPHS.sub(lambda m: _MID_MAP[m.group(0)], word)
+    word = _MID_GLIDE.sub("", word)
+    word = _MID_V_TO_U.sub("u", word)
+    return _DOUBLE.sub(r"\1", word)
+
+
 def _skeleton(latin: str) -> str:
     words = (_skeleton_word(w) for w in latin.split())
     return " ".join(w for w in words if w)
@@ -171,131 +214,213 @@ def fold(text: str) -> str:
 # --- given names --------------------------------------------------------------------------
 
 
-def _parse_groups(table: str, gender: str) -> dict[str, list[str]]:
-    """``{folded form: [group key, ...]}`` from a table of ``key: form form ...`` lines."""
-    out: dict[str, list[str]] = {}
+def _mid(text: str) -> str:
+    return " ".join(_mid_word(w) for w in canonical_latin(text).split())
+
+
+def _parse_groups(table: str, gender: str, out: dict[str, list[str]]) -> None:
+    """Add ``{mid form: [group, ...]}`` from a table of ``key: form form ...`` lines."""
     for line in re.sub(r"\n\s+", " ", table).strip().splitlines():
         key, _, rest = line.partition(":")
-        group = f"{gender}:{fold(key)}"
+        group = f"{gender}:{_mid(key)}"
         for form in [key, *rest.split()]:
-            folded = fold(form)
-            if folded and group not in out.setdefault(folded, []):
-                out[folded].append(group)
-    return out
+            mid = _mid(form)
+            if mid and group not in out.setdefault(mid, []):
+                out[mid].append(group)
 
 
 def _build_given() -> dict[str, frozenset[str]]:
     merged: dict[str, list[str]] = {}
-    for gender, table in (("m", given_names.MALE), ("f", given_names.FEMALE)):
-        for folded, groups in _parse_groups(table, gender).items():
-            merged.setdefault(folded, []).extend(g for g in groups if g not in merged.get(folded, []))
+    _parse_groups(given_names.MALE, "m", merged)
+    _parse_groups(given_names.FEMALE, "f", merged)
     return {k: frozenset(v) for k, v in merged.items()}
 
 
 _GIVEN: dict[str, frozenset[str]] = _build_given()
-_GIVEN_FORMS: list[str] = sorted(f for f in _GIVEN if len(f) >= 4)
+_GIVEN_FORMS: list[str] = sorted(f for f in _GIVEN if len(f) >= 6)
+# skeletons of male given names, for recognising patronymics (Пятровіч: patr + avit)
 _MALE_STEMS: frozenset[str] = frozenset(
-    g.split(":", 1)[1] for groups in _GIVEN.values() for g in groups if g.startswith("m:")
-) | frozenset(f for f, groups in _GIVEN.items() if any(g.startswith("m:") for g in groups))
+    fold(mid) for mid, groups in _GIVEN.items() if any(g.startswith("m:") for g in groups)
+)
 
 
 @lru_cache(maxsize=100_000)
-def given_name_groups(token: str) -> frozenset[str]:
-    """The given-name groups (``"m:alaksandr"``...) a folded token belongs to; empty if none.
-
-    Exact forms come from :mod:`volia.names.given_names`; a token of 5+ letters within one
-    edit of a listed form (a typo) belongs to that form's groups too.
-    """
-    groups = _GIVEN.get(token)
+def _groups_of_mid(mid: str) -> frozenset[str]:
+    groups = _GIVEN.get(mid)
     if groups is not None:
         return groups
-    if len(token) < 5:
+    if len(mid) < 6:
         return frozenset()
-    best = process.extractOne(token, _GIVEN_FORMS, scorer=fuzz.ratio, score_cutoff=88)
+    # a typo in a long given name (Aliaksnadr): one edit from a listed form
+    best = process.extractOne(mid, _GIVEN_FORMS, scorer=fuzz.ratio, score_cutoff=89)
     return _GIVEN[best[0]] if best else frozenset()
 
 
+def given_name_groups(word: str) -> frozenset[str]:
+    """The given-name groups (``"m:aleksandr"``...) one word of a name belongs to; empty if none.
+
+    Forms come from :mod:`volia.names.given_names`, compared in a skeleton that keeps vowels
+    apart; a word of 6+ letters one typo away from a listed form belongs to its groups too.
+    """
+    return _groups_of_mid(_mid(word))
+
+
 def _group_key(groups: frozenset[str]) -> str:
-    """The one canonical spelling of a group set, for index terms: the first group's key."""
-    return min(groups).split(":", 1)[1]
+    """The one canonical spelling of a group set, for index terms: the first group's key, folded."""
+    return fold(min(groups).split(":", 1)[1])
 
 
 # --- patronymics --------------------------------------------------------------------------
 
-_PATRONYMIC = re.compile(r"^(?P<stem>[a-z]{2,}?)(avit|ivit|avna|auna|ivna|iuna|itna|ait|it|ina)$")
+_PATRONYMIC = re.compile(r"^(?P<stem>[a-z]{2,}?)(avit|ivit|avna|auna|ivna|iuna|itna|it)$")
 
 
+_FEMININE_PATRONYMIC = re.compile(r"[a-z]{3,}(avna|auna|ivna|iuna|itna)$")
+
+
+@lru_cache(maxsize=100_000)
 def _is_patronymic(token: str) -> bool:
-    """A patronymic is a male given name's stem plus -ovich/-evich/-ich/-ovna/-ichna..."""
+    """A patronymic is a male given name's stem plus -ovich/-evich/-ich/-ovna/-ichna...
+
+    Feminine ones (-ovna, -evna, -ichna) are recognised by the ending alone, surnames do not
+    end so; masculine ones need the stem of a known given name (Пятровіч, not Статкевіч).
+    """
+    if _FEMININE_PATRONYMIC.match(token):
+        return True
     m = _PATRONYMIC.match(token)
     if not m:
         return False
     stem = m.group("stem")
-    return any(name.startswith(stem) or stem.startswith(name) for name in _MALE_STEMS if len(name) >= 3) \
-        if len(stem) >= 3 else stem in {"il", "lu"}
+    if len(stem) >= 3:
+        return any(name.startswith(stem) or stem.startswith(name) for name in _MALE_STEMS if len(name) >= 3)
+    # Юр'евіч, Ілліч, Янавіч: a two-letter stem of a short name
+    return any(name.startswith(stem) and len(name) <= 4 for name in _MALE_STEMS)
 
 
 # --- whole names --------------------------------------------------------------------------
+
+# An unmatched token costs this share of its weight: a patronymic is often left out, a
+# surname or given name is not.
+_UNMATCHED_OPTIONAL = 0.02
+_UNMATCHED = 0.5
+# pairs whose canonical keys compare below _GATE are scored by that comparison alone, scaled by
+# _BELOW_GATE so that they stay below any pair that went through the full alignment
+_GATE = 0.6
+_BELOW_GATE = 0.6
 
 
 @dataclass(frozen=True, slots=True)
 class _Token:
     skel: str
-    fine: str
+    mid: str
     groups: frozenset[str]
+    patronymic: bool
+    id: int  # the same for equal (skel, mid): the key of the token-pair similarity cache
 
 
 @dataclass(frozen=True, slots=True)
 class _Name:
-    core: tuple[_Token, ...]
-    patronymic: _Token | None
-    weight: float
+    tokens: tuple[_Token, ...]
+    core: tuple[_Token, ...]  # the tokens without the patronymic
+    # the core skeletons, sorted, as they are and with given names in their group's canonical
+    # form: a cheap first comparison of two names
+    plain_key: str
+    group_key: str
+    # the core skeletons longest first: sorting by length survives a typo in a first letter
+    length_key: str
+
+
+def _patronymic_position(tokens: list[_Token]) -> int | None:
+    """Which token is the patronymic: it follows the given name, and is never the first token."""
+    if len(tokens) < 3:
+        return None
+    flagged = [i for i in range(1, len(tokens)) if tokens[i].patronymic]
+    for i in flagged:
+        if tokens[i - 1].groups:
+            return i
+    for i in flagged:
+        if _FEMININE_PATRONYMIC.match(tokens[i].skel):
+            return i
+    return flagged[0] if flagged else None
+
+
+_TOKEN_IDS: dict[tuple[str, str], int] = {}
 
 
 @lru_cache(maxsize=200_000)
 def _prepare(text: str) -> _Name:
-    fine_words = canonical_latin(text).split()
     tokens = []
-    for fine in fine_words:
+    for fine in canonical_latin(text).split():
         skel = fold(fine)
         if skel:
-            tokens.append(_Token(skel, fine, given_name_groups(skel)))
-    patronymic = None
-    if len(tokens) >= 3:
-        candidates = [i for i, t in enumerate(tokens) if i > 0 and _is_patronymic(t.skel)]
-        after_given = [i for i in candidates if tokens[i - 1].groups]
-        chosen = after_given or candidates
-        if chosen:
-            patronymic = tokens.pop(chosen[0])
-    core = tuple(tokens)
-    return _Name(core, patronymic, float(sum(len(t.skel) for t in core)))
+            mid = _mid_word(fine)
+            tid = _TOKEN_IDS.setdefault((skel, mid), len(_TOKEN_IDS))
+            tokens.append(_Token(skel, mid, _groups_of_mid(mid), _is_patronymic(skel), tid))
+    p = _patronymic_position(tokens)
+    core = tuple(t for i, t in enumerate(tokens) if i != p)
+    return _Name(
+        tuple(tokens),
+        core,
+        " ".join(t.skel for t in core),
+        " ".join(_group_key(t.groups) if t.groups else t.skel for t in core),
+        " ".join(sorted((t.skel for t in core), key=lambda k: (-len(k), k))),
+    )
+
+
+# token-pair similarities, by (id, id): brute-force and blocked comparisons meet the same
+# surnames and given names again and again
+_PAIR_CACHE: dict[tuple[int, int], float] = {}
+_PAIR_CACHE_MAX = 2_000_000
+
+
+def _cached_token_similarity(a: _Token, b: _Token) -> float:
+    key = (a.id, b.id) if a.id <= b.id else (b.id, a.id)
+    score = _PAIR_CACHE.get(key)
+    if score is None:
+        if len(_PAIR_CACHE) >= _PAIR_CACHE_MAX:
+            _PAIR_CACHE.clear()
+        score = _PAIR_CACHE[key] = _token_similarity(a, b)
+    return score
 
 
 def _token_similarity(a: _Token, b: _Token) -> float:
     if a.skel == b.skel:
-        return 1.0 if a.fine == b.fine else 0.995
-    if a.groups and b.groups and a.groups & b.groups:
-        return 0.97
+        return 1.0 if a.mid == b.mid else 0.995
     skel = fuzz.ratio(a.skel, b.skel) / 100.0
-    fine = fuzz.ratio(a.fine, b.fine) / 100.0
-    return max(skel * 0.97, fine * 0.95)
+    mid = fuzz.ratio(a.mid, b.mid) / 100.0
+    score = max(skel * 0.97, mid * 0.98)
+    if a.groups and b.groups and a.groups & b.groups:
+        # the same given name in another form (Алесь/Аляксандр); a close spelling still ranks first
+        score = 0.9 + 0.08 * score
+    return score
 
 
-def _core_similarity(a: tuple[_Token, ...], b: tuple[_Token, ...]) -> float:
+def _unmatched_cost(t: _Token) -> float:
+    return 2 * len(t.skel) * (_UNMATCHED_OPTIONAL if t.patronymic else _UNMATCHED)
+
+
+def _alignment_similarity(a: tuple[_Token, ...], b: tuple[_Token, ...]) -> float:
     if not a or not b:
         return 0.0
     if len(a) > len(b):
         a, b = b, a
+    sims = [[_cached_token_similarity(ta, tb) * (len(ta.skel) + len(tb.skel)) for tb in b] for ta in a]
+    weights = [[len(ta.skel) + len(tb.skel) for tb in b] for ta in a]
+    costs = [_unmatched_cost(tb) for tb in b]
+    all_costs = sum(costs)
     best = 0.0
-    total = sum(len(t.skel) for t in a) + sum(len(t.skel) for t in b)
-    # names have 1-4 core tokens: trying every assignment is cheap and handles any order
+    # names have 1-5 tokens: trying every assignment is cheap and handles any order
     for perm in itertools.permutations(range(len(b)), len(a)):
-        score = 0.0
-        for ta, j in zip(a, perm, strict=True):
-            tb = b[j]
-            score += _token_similarity(ta, tb) * (len(ta.skel) + len(tb.skel))
-        best = max(best, score)
-    return best / total if total else 0.0
+        num = den = 0.0
+        unmatched = all_costs
+        for i, j in enumerate(perm):
+            num += sims[i][j]
+            den += weights[i][j]
+            unmatched -= costs[j]
+        score = num / (den + unmatched)
+        if score > best:
+            best = score
+    return best
 
 
 def name_similarity(a: str, b: str) -> float:
@@ -307,23 +432,22 @@ def name_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0 if fold(a) else 0.0
     na, nb = _prepare(a), _prepare(b)
-    score = _core_similarity(na.core, nb.core)
-    if na.patronymic is not None and nb.patronymic is not None:
-        pat = _token_similarity(na.patronymic, nb.patronymic)
-        weight = (na.weight + nb.weight) / 2
-        pw = len(na.patronymic.skel) * 0.5
-        score = (score * weight + pat * pw) / (weight + pw)
-    elif (na.patronymic is None) != (nb.patronymic is None):
-        score *= 0.99
-    return max(0.0, min(1.0, score))
+    # most pairs compared are different people: a cheap whole-name comparison settles them
+    cheap = max(
+        fuzz.token_set_ratio(na.plain_key, nb.plain_key),
+        fuzz.token_set_ratio(na.group_key, nb.group_key),
+        fuzz.ratio(na.length_key, nb.length_key),
+    ) / 100.0
+    if cheap < _GATE:
+        return cheap * _BELOW_GATE
+    ta, tb = na.tokens, nb.tokens
+    if len(ta) > 5 or len(tb) > 5:
+        # not a personal name (or a list of them): compare the skeletons as wholes
+        return fuzz.token_sort_ratio(fold(a), fold(b)) / 100.0
+    return max(0.0, min(1.0, _alignment_similarity(ta, tb)))
 
 
 # --- index and query terms ----------------------------------------------------------------
-
-
-def _canonical_variant(name: _Name) -> str:
-    """The core tokens with given names replaced by their group key (Алесь → alaksandr)."""
-    return " ".join(_group_key(t.groups) if t.groups else t.skel for t in name.core)
 
 
 def index_terms(text: str, language: str | None = None) -> list[str]:
@@ -337,7 +461,7 @@ def index_terms(text: str, language: str | None = None) -> list[str]:
     if not full:
         return []
     name = _prepare(text)
-    terms = [full, " ".join(t.skel for t in name.core), _canonical_variant(name)]
+    terms = [full, name.plain_key, name.group_key]
     return list(dict.fromkeys(t for t in terms if t))
 
 
