@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # /be/, /ru/, /en/ choose the public site's language; other paths (staff, admin, API) stay English
+    "volia.web.public.middleware.PublicLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -104,11 +106,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
+LANGUAGE_CODE = "be"  # the public site's default language (/ redirects to /be/)
 LANGUAGES = [("be", "Беларуская"), ("ru", "Русский"), ("en", "English")]
 TIME_ZONE = "Europe/Minsk"
 USE_I18N = True
 USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Shared by every gunicorn worker: public pages are cached here, keyed by language and by the
+# data version (volia.web.public.cache), so that a burst of readers does not recompute them.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"  # filled by `volia collectstatic` for deployments; may stay empty
