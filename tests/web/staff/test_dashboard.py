@@ -71,3 +71,31 @@ def test_recent_imports_are_listed_with_their_warnings(editor, situation):
                                report={"rows": 12, "events_created": 10, "warnings": [{"row": 3}, {"row": 5}]})
     imports = section(editor.get(reverse("staff:dashboard")).content.decode(), "imports")
     assert "viasna.csv" in imports and "cli:anna" in imports and "<strong>2</strong>" in imports
+
+
+def test_the_no_contact_list_is_the_statistics_engines_figure(actor):
+    """The dashboard reads the stored episodes; the engine its dataset: on varied synthetic histories,
+    on several days, they list the same people with the same figures in the same order."""
+    from volia.demo.generator import generate_rows
+    from volia.interchange.importer import Importer
+    from volia.registry.models import Person
+    from volia.stats import engine
+    from volia.stats.dataset import load_dataset
+    from volia.web.staff.dashboard import without_contact
+
+    rows = list(generate_rows(400, seed=11, today=timezone.localdate()))
+    report = Importer("demo.csv", actor=actor).run(enumerate(rows, start=2), [])
+    assert report.ok, report.errors[:3]
+    ds = load_dataset()
+    checked = 0
+    for back in (0, 200, 700):
+        day = timezone.localdate() - dt.timedelta(days=back)
+        figure = engine.incommunicado(ds, day, recognition="none")
+        want = [(p["person_id"], p["days_since_contact"], p["last_contact"], p["days_held"])
+                for p in figure["people"]
+                if (p["days_since_contact"] if p["days_since_contact"] is not None else p["days_held"]) > 90]
+        got, total = without_contact(Person.objects.all(), day)
+        assert [(s.person.pk, s.days_since_contact, s.last_contact, s.days_held) for s in got] == want
+        assert total == len(want) == figure["no_contact_over"]["90"]
+        checked += len(want)
+    assert checked > 50
