@@ -27,6 +27,94 @@ def make_person(db, actor):
     return make
 
 
+# --- personas: one user per role (volia.accounts.roles), logged in through client_for(user) -------------
+
+PASSWORD = "x-long-test-password"
+
+
+def _persona(django_user_model, username: str, role: str | None, **flags):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username, password=PASSWORD, **flags)
+    if role:
+        user.groups.add(Group.objects.get(name=role))  # the groups come from accounts migration 0001
+    return user
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    return _persona(django_user_model, "admin-persona", "administrator", is_staff=True)
+
+
+@pytest.fixture
+def editor_user(db, django_user_model):
+    return _persona(django_user_model, "editor-persona", "editor", is_staff=True)
+
+
+@pytest.fixture
+def researcher_user(db, django_user_model):
+    return _persona(django_user_model, "researcher-persona", "researcher", is_staff=True)
+
+
+@pytest.fixture
+def volunteer_user(db, django_user_model):
+    return _persona(django_user_model, "volunteer-persona", "volunteer", is_staff=True)
+
+
+@pytest.fixture
+def outsider_user(db, django_user_model):
+    """Logged in, but in no role group: must be treated exactly like an anonymous visitor."""
+    return _persona(django_user_model, "outsider-persona", None)
+
+
 @pytest.fixture
 def staff_user(db, django_user_model):
-    return django_user_model.objects.create_user("editor", password="x-long-test-password", is_staff=True)
+    """An editor (the role the older tests call "staff")."""
+    return _persona(django_user_model, "editor", "editor", is_staff=True)
+
+
+def login(client, user) -> None:
+    """Log ``user`` in on ``client``, with the second factor marked done when two-factor exists."""
+    client.force_login(user)
+    try:
+        from volia.accounts import twofactor  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    mark = getattr(twofactor, "mark_verified", None)
+    if mark is not None:
+        session = client.session
+        mark(session)
+        session.save()
+
+
+@pytest.fixture
+def client_for(db):
+    """client_for(user) -> a fresh test client logged in as ``user`` (None: anonymous)."""
+    from django.test import Client
+
+    def make(user=None) -> Client:
+        client = Client()
+        if user is not None:
+            login(client, user)
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` stands for a complete log-in, second factor included (staff need one:
+    volia.accounts.middleware). Tests of the log-in itself use /accounts/login/ or `client.login()`."""
+    from django.test import Client
+
+    from volia.accounts import twofactor
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        twofactor.mark_verified(session, user)
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -7,6 +7,9 @@ VOLIA_DATA_DIR       where the default database and the generated secret key liv
 VOLIA_SECRET_KEY     Django secret key; default: generated once into VOLIA_DATA_DIR/secret_key.
 VOLIA_DEBUG          1 to enable debug pages (never in production).
 VOLIA_ALLOWED_HOSTS  comma-separated host names; default localhost names.
+VOLIA_MIN_CELL_SIZE  smallest count a public breakdown shows (smaller ones are suppressed); default 5.
+VOLIA_DEFAULT_VISIBILITY  visibility of imported people whose row leaves it empty: public, internal
+                     or restricted; default internal.
 """
 
 from __future__ import annotations
@@ -128,6 +131,29 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"  # filled by `volia collectstatic` for deployments; may stay empty
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True  # serve app and admin assets without a collectstatic step
+
+
+def _choice_env(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = os.environ.get(name, "") or default
+    if value not in choices:
+        raise ValueError(f"{name}={value!r}: expected one of {', '.join(choices)}")
+    return value
+
+
+def _int_env(name: str, default: int, low: int) -> int:
+    raw = os.environ.get(name, "") or str(default)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r}: expected a whole number") from None
+    if value < low:
+        raise ValueError(f"{name}={value}: expected at least {low}")
+    return value
+
+
+# volia.security.policy: public breakdowns hide counts below this; imports default to this visibility
+VOLIA_MIN_CELL_SIZE = _int_env("VOLIA_MIN_CELL_SIZE", 5, 1)
+VOLIA_DEFAULT_VISIBILITY = _choice_env("VOLIA_DEFAULT_VISIBILITY", ("public", "internal", "restricted"), "internal")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
