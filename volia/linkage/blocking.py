@@ -1,18 +1,21 @@
 """Candidate pairs: only records that share a blocking key are compared.
 
 Comparing every record of a list of 100,000 with every record of another is 10^10 pairs;
-blocking keeps the few that could be one person. A record gets keys from three rules, and
-two records become a candidate pair when they share any key:
+blocking keeps the few that could be one person. Two records become a candidate pair when
+they share any key. A name key is one of `volia.names.keys.blocking_keys` (surname skeleton,
+or its first consonants, with the given name's initial: the same for every spelling of one
+name, in any script or order) of any of the record's names; the keys are
 
-- `name|birth year`: a name key (`volia.names.keys.blocking_keys`: surname skeleton and
-  given-name initial, the same for every spelling of one name) with the birth year;
-- `name|detention year`: the same name key with the year of the first detention, for a
-  birth date that is missing or mistyped;
-- `birth day|region`: an exact birth date with the region, for a name that was mangled
-  beyond its keys.
+- `name|b<birth year>`;
+- `name|d<year-month>` for the month of the first detention and the months 15 days either
+  side (two lists date one detention a few days apart);
+- `name|?<region>` for a record that lacks the birth or the detention date;
+- `<birth day>|<region>` and `<birth day>|d<detention year>` for an exact birth date, which
+  catch a name mangled beyond its keys.
 
-A block larger than `max_block` records on a side is skipped (and counted): such a key
-says nothing about identity, and its pairs would swamp the comparison.
+Keys without a date grow quadratically with the list (most people share a surname with many
+others), so there are none. A block larger than `max_block` records on a side is skipped
+(and counted): such a key says nothing about identity, and its pairs would swamp the run.
 """
 
 from __future__ import annotations

@@ -5,11 +5,14 @@ are one person, u[k][l] when they are two people. Assuming comparisons independe
 truth, a pair's match weight is log2(lambda/(1-lambda)) + sum_k log2(m[k][l_k]/u[k][l_k]),
 and its match probability is 2^w / (1 + 2^w). A missing comparison (`MISSING`) adds nothing.
 
-Training (`fit`), as splink does it: u from random pairs (almost all of which are two
-people), then m and lambda by expectation-maximisation over the blocked candidate pairs with
-u held fixed. `DEFAULT` holds parameters estimated this way on the generated lists of
-`volia.linkage.synthetic` (seed 1, 20,000 x 20,000); the registry uses them unless a run is
-large enough to train its own (docs/linkage.md).
+Training (`fit`): expectation-maximisation over the blocked candidate pairs, estimating m,
+u and lambda together (the classic Fellegi-Sunter EM, Winkler 1988), started from `DEFAULT`.
+u is not taken from random pairs, as splink does: blocking on the name makes the non-matches
+among candidate pairs far more alike in name than random pairs, and with u from random pairs
+EM drifts to "every candidate pair matches". `DEFAULT` holds the parameters EM estimated on
+the generated lists of `volia.linkage.synthetic` (20,000 x 20,000, seed 1:
+`python bench/linkage_bench.py --train`); the registry uses them unless a run is large
+enough to train its own (docs/linkage.md).
 """
 
 from __future__ import annotations
@@ -54,11 +57,6 @@ def level_frequencies(levels: np.ndarray, k: int, n_levels: int, weights: np.nda
     present = col != MISSING
     w = np.ones(len(col)) if weights is None else weights
     return np.bincount(col[present].astype(np.int64), weights=w[present], minlength=n_levels) + SMOOTH
-
-
-def estimate_u(random_levels: np.ndarray, comparisons: Sequence[Comparison] = VOLIA_COMPARISONS) -> list[list[float]]:
-    """u from the levels of random pairs."""
-    return [_normalise(level_frequencies(random_levels, k, len(c.levels))) for k, c in enumerate(comparisons)]
 
 
 def fit(levels: np.ndarray, u: list[list[float]], *, comparisons: Sequence[Comparison] = VOLIA_COMPARISONS,
@@ -116,12 +114,16 @@ def one_to_one(left: np.ndarray, right: np.ndarray, prob: np.ndarray, threshold:
     return keep
 
 
-# Estimated by `python bench/linkage_bench.py --train` (see docs/linkage.md); order as VOLIA_COMPARISONS.
+# EM's estimate on the generated lists (`python bench/linkage_bench.py --train`: 20,000 x 20,000, seed 1,
+# 24 iterations), order as VOLIA_COMPARISONS; then tempered: the m of a disagreement (name < 0.75, birth
+# conflict, different sex, first detentions more than a month apart) is at least 0.02 and each row renormalised,
+# because the generator's error rates are a guess and a real list mistypes a sex or dates another detention more
+# often than it does (docs/linkage.md).
 DEFAULT = Params(
     names=[c.name for c in VOLIA_COMPARISONS],
-    prior=0.1,
-    m=[[0.8, 0.1, 0.07, 0.03], [0.6, 0.25, 0.1, 0.05], [0.93, 0.07], [0.99, 0.01],
-       [0.75, 0.15, 0.07, 0.03], [0.7, 0.2, 0.1]],
-    u=[[0.01, 0.02, 0.07, 0.9], [0.001, 0.01, 0.03, 0.959], [0.2, 0.8], [0.5, 0.5],
-       [0.01, 0.05, 0.3, 0.64], [0.3, 0.3, 0.4]],
+    prior=0.09621,
+    m=[[0.79229, 0.13334, 0.0546, 0.01977], [0.39765, 0.54412, 0.03836, 0.01987], [0.94283, 0.05717],
+       [0.98039, 0.01961], [0.716, 0.24543, 0.01929, 0.01929], [0.9401, 0.03866, 0.02124]],
+    u=[[0.02291, 0.0125, 0.1362, 0.82839], [0.02069, 0.09094, 0.07067, 0.81771], [0.25337, 0.74663],
+       [0.79938, 0.20062], [0.12259, 0.46869, 0.2748, 0.13391], [0.16802, 0.10552, 0.72645]],
 )
