@@ -168,3 +168,16 @@ def test_a_mapping_that_does_not_fit_the_file_is_a_clear_error(editor, data_dir)
     html = editor.get(reverse("staff:import_preview")).content.decode()
     assert "missing from the header of ngo.csv" in html and "&#x27;Nope&#x27;" in html
     assert str(data_dir) not in html
+
+
+def test_possible_duplicates_of_registry_people_go_to_the_review_queue(editor, make_person):
+    from volia.linkage.models import Candidate
+
+    make_person("reg-9", "Алесь Імпартаваны", events=[("detained", "2021-03-02")])
+    upload(editor, "spring.csv", GOOD)
+    html = editor.get(reverse("staff:import_preview")).content.decode()
+    assert "1 possible duplicate of people already in the registry would be filed" in html
+    html = editor.post(reverse("staff:import_confirm")).content.decode()
+    assert "1 possible duplicate of people already in the registry was filed" in html
+    cand = Candidate.objects.get()
+    assert {cand.left.key, cand.right.key} == {"reg-9", "imp-1"} and cand.status == "proposed"
