@@ -5,14 +5,16 @@ retracting go through `services.record_event` / `correct_event` / `retract_event
 validate, keep the superseded version and write the audit entry. Custody episodes and status
 periods are projections of the events: visible here, editable nowhere.
 
-Known gap: a person's attributes and names are still edited directly on the Person page
-(no audit entry); they should move to services with audit.
+A person's attributes are changed through `services.update_person` with the version the
+page was opened at, so an edit made meanwhile by somebody else is refused, never overwritten.
+Names and groups edited inline are audited here and raise the person's version too.
 """
 
 from __future__ import annotations
 
 import json
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet
@@ -21,10 +23,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from volia.core.dates import PartialDate, Precision
+from volia.core.dates import PartialDate, PartialDateError, Precision
 from volia.core.scripts import script_of
 from volia.registry import services
 from volia.registry.models import (
+    AccessLog,
     AuditEntry,
     Case,
     CriminalArticle,
@@ -136,17 +139,51 @@ class StatusPeriodInline(ViewOnlyMixin, admin.TabularInline):
     extra = 0
 
 
+class PersonForm(forms.ModelForm):
+    """The person's attributes, plus the version the page was opened at (optimistic locking)."""
+
+    birth_date = forms.CharField(required=False, help_text="YYYY, YYYY-MM or YYYY-MM-DD (partial dates allowed)")
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Person
+        fields = ("key", "visibility", "sex", "region", "notes")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["birth_date"].initial = str(self.instance.birth_date or "")
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean_birth_date(self) -> str:
+        value = self.cleaned_data["birth_date"].strip()
+        if value:
+            try:
+                PartialDate.parse(value)
+            except PartialDateError as exc:
+                raise ValidationError(str(exc)) from exc
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        expected = data.get("expected_version")
+        if self.instance.pk and expected is not None:
+            stored = Person.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if stored is not None and stored != expected:
+                raise ValidationError(str(services.ConflictError(self.instance, expected, stored)))
+        return data
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    form = PersonForm
     list_display = ("key", "primary_name", "visibility", "region", "sex", "updated_at")
     list_filter = ("visibility", "region", "sex", "groups__group")
     search_fields = ("key", "names__text")
-    readonly_fields = ("birth_text", "created_at", "updated_at", "history_link")
+    readonly_fields = ("created_at", "updated_at", "version", "history_link", "audit_trail")
     fieldsets = [
-        (None, {"fields": ("key", "visibility", "sex", "region", "notes")}),
-        ("Birth date (partial: precision and the earliest/latest day it can mean)",
-         {"fields": ("birth_text", "birth_precision", "birth_earliest", "birth_latest")}),
-        ("Record", {"fields": ("created_at", "updated_at", "history_link")}),
+        (None, {"fields": ("key", "visibility", "sex", "region", "birth_date", "notes", "expected_version")}),
+        ("Record", {"fields": ("created_at", "updated_at", "version", "history_link", "audit_trail")}),
     ]
     inlines = [PersonNameInline, PersonGroupInline, EventInline, CustodyEpisodeInline, StatusPeriodInline]
 
@@ -162,9 +199,9 @@ class PersonAdmin(admin.ModelAdmin):
     def primary_name(self, obj: Person) -> str:
         return obj.primary_name
 
-    @admin.display(description="birth date")
-    def birth_text(self, obj: Person) -> str:
-        return str(obj.birth_date) if obj.birth_date else "—"
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> tuple[str, ...]:
+        # the key is what import files refer to: fixed once the person exists
+        return (*self.readonly_fields, "key") if obj is not None else self.readonly_fields
 
     @admin.display(description="audit history")
     def history_link(self, obj: Person) -> str:
@@ -173,15 +210,38 @@ class PersonAdmin(admin.ModelAdmin):
         url = reverse("admin:registry_auditentry_changelist") + f"?person__id__exact={obj.pk}"
         return format_html('<a href="{}">audit entries about this person</a>', url)
 
-    # edits made here are written to the audit log like every other change
+    @admin.display(description="latest changes")
+    def audit_trail(self, obj: Person) -> str:
+        if not obj.pk:
+            return "—"
+        rows = [(f"{e.at:%Y-%m-%d %H:%M}", e.actor, e.action, f"{e.object_type}#{e.object_id}", e.reason)
+                for e in reversed(services.history(obj)[-20:])]
+        if not rows:
+            return "—"
+        return format_html("<table><tr><th>when</th><th>who</th><th>what</th><th>record</th><th>why</th></tr>{}"
+                           "</table>", format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                                                            "<td>{}</td></tr>", rows))
+
+    # edits made here go through the service layer (version check, audit entry) like every other change
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if form.changed_data:
-            services.record_audit(
-                services.Actor.of_user(request.user), "admin_change_person" if change else "admin_add_person", obj,
-                person=obj, reason="edited in the admin",
-                changes={f: str(form.cleaned_data.get(f)) for f in form.changed_data})
+        actor = services.Actor.of_user(request.user)
+        if not change:
+            born = form.cleaned_data.get("birth_date")
+            if born:
+                d = PartialDate.parse(born)
+                obj.birth_precision, obj.birth_earliest, obj.birth_latest = d.precision.value, d.earliest, d.latest
+            super().save_model(request, obj, form, change)
+            services.record_audit(actor, "admin_add_person", obj, person=obj, reason="edited in the admin",
+                                  changes={f: "(restricted)" if f in services.RESTRICTED_FIELDS
+                                           else str(form.cleaned_data.get(f)) for f in form.changed_data
+                                           if f != "expected_version"})
+            return
+        fields = {f: form.cleaned_data[f] for f in services.PERSON_EDITABLE if f in form.cleaned_data}
+        stored = Person.objects.get(pk=obj.pk)  # `obj` already carries the form's values
+        services.update_person(stored, fields, actor=actor, reason="edited in the admin",
+                               expected_version=form.cleaned_data.get("expected_version"))
+        obj.version = stored.version
 
     def save_formset(self, request, form, formset, change):
         actor = services.Actor.of_user(request.user)
@@ -207,6 +267,9 @@ class PersonAdmin(admin.ModelAdmin):
             obj.pk = pk  # deleting cleared it; the audit entry still names the row
             services.record_audit(actor, "admin_delete", obj, person=person, reason="edited in the admin",
                                   changes={"value": text})
+        if change and (formset.new_objects or formset.changed_objects or deleted):
+            # save_model has checked the version and still holds the row lock
+            person.version = services.lock_person(person)
 
 
 # --- events ----------------------------------------------------------------------------------
@@ -322,7 +385,8 @@ class AuditEntryAdmin(ViewOnlyMixin, admin.ModelAdmin):
     search_fields = ("actor", "reason", "person__key")
     date_hierarchy = "at"
     list_select_related = ("person",)
-    fields = ("at", "actor", "user", "action", "object_type", "object_id", "person", "changes_text", "reason")
+    fields = ("seq", "at", "actor", "user", "action", "object_type", "object_id", "person", "changes_text", "reason",
+              "prev_hash", "hash")
     readonly_fields = ("changes_text",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
@@ -354,3 +418,17 @@ class ImportBatchAdmin(ViewOnlyMixin, admin.ModelAdmin):
     @admin.display(description="report")
     def report_text(self, obj: ImportBatch) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.report, ensure_ascii=False, indent=2, default=str))
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ("at", "actor", "action", "row_count")
+    list_filter = ("action",)
+    search_fields = ("actor",)
+    date_hierarchy = "at"
+    fields = ("seq", "at", "actor", "user", "action", "detail_text", "row_count", "prev_hash", "hash")
+    readonly_fields = ("detail_text",)
+
+    @admin.display(description="what")
+    def detail_text(self, obj: AccessLog) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.detail, ensure_ascii=False, indent=2, default=str))
