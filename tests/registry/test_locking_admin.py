@@ -60,6 +60,6 @@ def test_inline_name_edits_raise_the_version(admin_client, admin_page):
 
 
 def test_person_page_shows_its_audit_trail(admin_client, admin_page):
-    person, change, _ = admin_page
+    _, change, _ = admin_page
     html = admin_client.get(change).content.decode()
     assert "Latest changes" in html and "create_person" in html and "test:editor" in html
