@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/volia
 export VOLIA_DATA_DIR ?= $(CURDIR)/volia-data
 
-.PHONY: demo serve test lint test-sqlite test-postgres bench clean
+.PHONY: demo serve test lint test-sqlite test-postgres test-browser bench clean
 
 $(BIN)/volia: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +27,17 @@ lint: $(BIN)/volia
 	VOLIA_DATA_DIR=$$(mktemp -d) $(BIN)/volia makemigrations --check --dry-run
 
 test-sqlite: $(BIN)/volia
+	scripts/ensure-chromium.sh
 	VOLIA_DATA_DIR=$$(mktemp -d) VOLIA_DATABASE_URL= $(BIN)/pytest -n 2
 
 test-postgres: $(BIN)/volia
 	scripts/ensure-postgres.sh
-	VOLIA_DATA_DIR=$$(mktemp -d) VOLIA_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2
+	VOLIA_DATA_DIR=$$(mktemp -d) VOLIA_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -m "not browser"
+
+# the public site in Chromium (Playwright) against a live server on SQLite; also part of test-sqlite
+test-browser: $(BIN)/volia
+	scripts/ensure-chromium.sh
+	VOLIA_DATA_DIR=$$(mktemp -d) VOLIA_DATABASE_URL= $(BIN)/pytest tests/browser -m browser
 
 test: lint test-sqlite test-postgres
 
