@@ -7,6 +7,11 @@ VOLIA_DATA_DIR       where the default database and the generated secret key liv
 VOLIA_SECRET_KEY     Django secret key; default: generated once into VOLIA_DATA_DIR/secret_key.
 VOLIA_DEBUG          1 to enable debug pages (never in production).
 VOLIA_ALLOWED_HOSTS  comma-separated host names; default localhost names.
+VOLIA_HTTPS          true when served over HTTPS: Secure cookies and HSTS; default false.
+VOLIA_REQUIRE_2FA    false to let staff in without a second factor (never in production); default true.
+VOLIA_STAFF_SESSION_HOURS  a staff session ends this long after the log-in; default 12.
+VOLIA_TRUSTED_PROXIES  number of reverse proxies in front (for the client address in X-Forwarded-For,
+                     used by the log-in rate limits); default 0.
 VOLIA_MIN_CELL_SIZE  smallest count a public breakdown shows (smaller ones are suppressed); default 5.
 VOLIA_DEFAULT_VISIBILITY  visibility of imported people whose row leaves it empty: public, internal
                      or restricted; default internal.
@@ -58,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first, so that its headers are on every response, errors and redirects included
+    "volia.accounts.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # staff must pass the second factor before /staff/, /admin/ and the API
+    "volia.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -103,11 +112,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2 hashes new passwords; the others only check old hashes (upgraded at the next log-in)
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "be"  # the public site's default language (/ redirects to /be/)
 LANGUAGES = [("be", "Беларуская"), ("ru", "Русский"), ("en", "English")]
@@ -155,12 +174,50 @@ def _int_env(name: str, default: int, low: int) -> int:
 VOLIA_MIN_CELL_SIZE = _int_env("VOLIA_MIN_CELL_SIZE", 5, 1)
 VOLIA_DEFAULT_VISIBILITY = _choice_env("VOLIA_DEFAULT_VISIBILITY", ("public", "internal", "restricted"), "internal")
 
+
+
+def _flag_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name}={raw!r}: expected true or false")
+
+
+def _hours_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip() or str(default)
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name}={raw!r}: expected a whole number of hours, at least 1")
+    return int(raw)
+
+
+# Accounts and log-in (docs/security.md, "Accounts and login"); the security headers themselves
+# (CSP, Referrer-Policy, HSTS...) are set on every response by volia.accounts.middleware.
+VOLIA_HTTPS = _flag_env("VOLIA_HTTPS", False)
+VOLIA_REQUIRE_2FA = _flag_env("VOLIA_REQUIRE_2FA", True)
+VOLIA_STAFF_SESSION_SECONDS = _hours_env("VOLIA_STAFF_SESSION_HOURS", 12) * 3600
+VOLIA_TRUSTED_PROXIES = int(os.environ.get("VOLIA_TRUSTED_PROXIES", "") or 0)
+VOLIA_LOGIN_FAILURES_PER_USERNAME = 5
+VOLIA_LOGIN_FAILURES_PER_IP = 20
+VOLIA_OTP_FAILURES_PER_USER = 5
+VOLIA_LOGIN_WINDOW = 15 * 60  # seconds
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = VOLIA_HTTPS
+SESSION_COOKIE_AGE = VOLIA_STAFF_SESSION_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = VOLIA_HTTPS
+CSRF_USE_SESSIONS = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,
