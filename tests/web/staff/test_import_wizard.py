@@ -181,3 +181,11 @@ def test_possible_duplicates_of_registry_people_go_to_the_review_queue(editor, m
     assert "1 possible duplicate of people already in the registry was filed" in html
     cand = Candidate.objects.get()
     assert {cand.left.key, cand.right.key} == {"reg-9", "imp-1"} and cand.status == "proposed"
+
+
+def test_an_oversized_request_is_refused_before_it_is_read(editor, data_dir, monkeypatch):
+    monkeypatch.setattr(wizard, "MAX_UPLOAD_BYTES", 10)
+    body = GOOD * 40000  # a few megabytes
+    r = upload(editor, "huge.csv", body)
+    assert r.status_code == 413 and "larger than the limit" in r.content.decode()
+    assert uploads(data_dir) == []

@@ -19,6 +19,15 @@ from volia.web.staff import wizard
 from volia.web.staff.access import staff_view
 
 SESSION_KEY = "staff_import"
+# room for the form's other fields and a mapping file around the uploaded file itself
+MULTIPART_MARGIN = 2 * 1024 * 1024
+
+
+def _declared_size(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 class UploadForm(forms.Form):
@@ -101,6 +110,11 @@ def _forget(request: HttpRequest, upload: wizard.Upload | None) -> None:
 @staff_view("import.run")
 def start(request: HttpRequest) -> HttpResponse:
     pending = _upload(request)
+    if request.method == "POST" and _declared_size(request) > wizard.MAX_UPLOAD_BYTES + MULTIPART_MARGIN:
+        # refused before Django spools the body to a temporary file
+        too_large = f"The upload is larger than the limit of {wizard.MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+        return render(request, "staff/import_upload.html", {"form": UploadForm(), "pending": pending,
+                                                            "too_large": too_large}, status=413)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         _forget(request, pending)
