@@ -102,3 +102,10 @@ def test_a_researcher_sees_no_health_details_nor_restricted_sources_even_in_form
         assert 'value="serious_illness" selected' not in html and "Serious illness</dd>" not in html, url
     html = editor.get(reverse("staff:correct_event", args=[held.key, event.pk])).content.decode()
     assert "Told by his sister Ala" in html and 'value="serious_illness" selected' in html
+
+
+def test_the_navigation_offers_only_what_the_viewer_may_open(researcher, editor):
+    nav = researcher.get(reverse("staff:dashboard")).content.decode().split('class="staff-nav"')[1].split("</nav>")[0]
+    assert reverse("staff:people") in nav and reverse("staff:import") not in nav and reverse("staff:review") not in nav
+    nav = editor.get(reverse("staff:dashboard")).content.decode().split('class="staff-nav"')[1].split("</nav>")[0]
+    assert reverse("staff:import") in nav and reverse("staff:review") in nav and reverse("web:stats") in nav

@@ -13,6 +13,7 @@ from typing import cast
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render as django_render
 from django.utils.cache import patch_cache_control
 
 from volia.security import policy
@@ -41,3 +42,11 @@ def staff_view(action: str) -> Callable[[View], View]:
         return login_required(wrapped)
 
     return decorate
+
+
+def render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    """Render a staff page; the navigation offers only what the viewer may open."""
+    nav = {"nav_import": policy.can(request.user, "import.run"),
+           "nav_review": policy.can(request.user, "linkage.review"),
+           "nav_stats": policy.can(request.user, "stats.view_internal")}
+    return django_render(request, template, {**nav, **context}, status=status)

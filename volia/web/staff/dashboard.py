@@ -7,13 +7,12 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 
 from volia.linkage.models import Candidate
 from volia.registry.models import CustodyEpisode, Event, EventSource, ImportBatch, Person, PersonName
 from volia.security import policy
-from volia.web.staff.access import staff_view
+from volia.web.staff.access import render, staff_view
 
 LIST_LENGTH = 15
 # proof of life older than this (or none since the detention) puts somebody held on the list

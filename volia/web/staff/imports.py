@@ -10,13 +10,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from volia.interchange import canonical
 from volia.registry import services
 from volia.web.staff import wizard
-from volia.web.staff.access import staff_view
+from volia.web.staff.access import render, staff_view
 
 SESSION_KEY = "staff_import"
 # room for the form's other fields and a mapping file around the uploaded file itself

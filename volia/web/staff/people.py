@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from volia.core import codes
@@ -23,7 +23,7 @@ from volia.search.service import search
 from volia.security import policy
 from volia.web import display
 from volia.web.staff import actions
-from volia.web.staff.access import staff_view
+from volia.web.staff.access import render, staff_view
 from volia.web.staff.forms import EventForm, NameForm, NewSourceFormSet, ReasonForm, add_service_errors, new_sources
 
 PAGE_SIZE = 50

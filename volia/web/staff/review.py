@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from volia.core import codes
@@ -20,7 +20,7 @@ from volia.linkage.models import Candidate, Merge
 from volia.registry import services
 from volia.registry.models import PersonName
 from volia.security import policy
-from volia.web.staff.access import staff_view
+from volia.web.staff.access import render, staff_view
 from volia.web.staff.forms import ReasonForm
 
 QUEUE_LENGTH = 50
