@@ -8,16 +8,17 @@ never act as FTS5 syntax (NEAR, *, OR, column filters...).
 
 from __future__ import annotations
 
-from collections import Counter
+import heapq
+import itertools
 
 from django.db import connection, transaction
 
 Row = tuple[int, int, int, str]
 
-# SQLite: how many postings (trigram occurrences) one query may read, rarest trigrams first.
-# A trigram occurring in more rows than this says little about a name; reading it would
-# cost more than the rest of the search.
-POSTING_BUDGET = 60_000
+# SQLite: candidates are rows sharing two of the RARE_GRAMS rarest trigrams of a query term,
+# at most ROWS_PER_TERM rows per term (then the closest `limit` of them by trigram overlap)
+RARE_GRAMS = 6
+ROWS_PER_TERM = 3000
 # PostgreSQL: rows whose trigram similarity (pg_trgm) reaches this are candidates
 PG_THRESHOLD = 0.25
 
@@ -61,8 +62,23 @@ def similar_rows(terms: list[str], limit: int) -> list[Row]:
     raise NotImplementedError(f"search on {connection.vendor}")
 
 
+def _rare_pairs(grams: list[str], df: dict[str, int]) -> list[tuple[str, str]]:
+    """Pairs among the RARE_GRAMS rarest trigrams of a term that occur in the index.
+
+    A row is a candidate when it has both trigrams of some pair: one or two typos spoil the
+    pairs they touch and leave the others, while the rows sharing two rare trigrams by chance
+    are few, so no common trigram's long posting list is ever read whole.
+    """
+    present = sorted((g for g in grams if df.get(g)), key=lambda g: (df[g], g))
+    inner = [g for g in present if " " not in g]  # within a word: more telling than across a space
+    rare = (inner if len(inner) >= 2 else present)[:RARE_GRAMS]
+    if len(rare) == 1:
+        return [(rare[0], rare[0])]
+    return list(itertools.combinations(rare, 2))
+
+
 def _similar_sqlite(terms: list[str], limit: int) -> list[Row]:
-    shared: Counter[int] = Counter()
+    found: list[int] = []
     with connection.cursor() as cur:
         for term in terms:
             grams = sorted(trigrams(term))
@@ -70,25 +86,34 @@ def _similar_sqlite(terms: list[str], limit: int) -> list[Row]:
                 continue
             marks = ", ".join(["%s"] * len(grams))
             cur.execute(f"SELECT term, doc FROM search_term_vocab WHERE term IN ({marks})", grams)  # noqa: S608
-            df = dict(cur.fetchall())
-            counts: Counter[int] = Counter()
-            spent = 0
-            for gram in sorted((g for g in grams if df.get(g)), key=lambda g: (df[g], g)):
-                if spent and spent + df[gram] > POSTING_BUDGET:
-                    break
-                spent += df[gram]
-                cur.execute("SELECT rowid FROM search_term_fts WHERE search_term_fts MATCH %s LIMIT %s",
-                            [_fts_string(gram), POSTING_BUDGET])
-                counts.update(r for (r,) in cur.fetchall())
-            for rowid, n in counts.items():
-                if n > shared[rowid]:
-                    shared[rowid] = n
-        best = [rowid for rowid, _ in shared.most_common(limit)]
-        if not best:
+            pairs = _rare_pairs(grams, dict(cur.fetchall()))
+            if not pairs:
+                continue
+            expr = " OR ".join(f"({_fts_string(a)} AND {_fts_string(b)})" for a, b in pairs)
+            cur.execute("SELECT rowid FROM search_term_fts WHERE search_term_fts MATCH %s LIMIT %s",
+                        [expr, ROWS_PER_TERM])
+            found.extend(r for (r,) in cur.fetchall())
+        if not found:
             return []
-        marks = ", ".join(["%s"] * len(best))
-        cur.execute(f"SELECT {_COLUMNS} FROM search_searchterm WHERE id IN ({marks})", best)  # noqa: S608
-        return cur.fetchall()
+        out: list[Row] = []
+        ids = sorted(set(found))
+        for i in range(0, len(ids), 900):  # below SQLite's limit on query parameters
+            chunk = ids[i:i + 900]
+            marks = ", ".join(["%s"] * len(chunk))
+            cur.execute(f"SELECT {_COLUMNS} FROM search_searchterm WHERE id IN ({marks})", chunk)  # noqa: S608
+            out.extend(cur.fetchall())
+        return _closest(out, terms, limit)
+
+
+def _closest(rows: list[Row], terms: list[str], limit: int) -> list[Row]:
+    """The `limit` rows whose terms share the most trigrams with a query term (Dice coefficient)."""
+    wanted = [trigrams(t) for t in terms]
+
+    def dice(row: Row) -> float:
+        have = trigrams(row[3])
+        return max((2 * len(w & have) / (len(w) + len(have)) for w in wanted if w or have), default=0.0)
+
+    return heapq.nlargest(limit, rows, key=dice) if len(rows) > limit else rows
 
 
 def _similar_postgres(terms: list[str], limit: int) -> list[Row]:
