@@ -114,14 +114,25 @@ class RegistryMatcher:
 
     def __init__(self, *, auto_threshold: float = AUTO_THRESHOLD, review_threshold: float = REVIEW_THRESHOLD,
                  params: model.Params | None = None):
-        self.records = registry_records()
-        self.index = blocking.index(self.records)
+        self.records: list[Rec] = []
+        self.index: dict[str, list[int]] = {}
+        self._loaded = False
         self.auto_threshold, self.review_threshold = auto_threshold, review_threshold
         self.params = params or model.DEFAULT
 
+    def _load(self) -> None:
+        """The registry's records and their keys, read once, when the first new person needs them."""
+        if not self._loaded:
+            self.records = registry_records()
+            self.index = blocking.index(self.records)
+            self._loaded = True
+
     def match(self, incoming: Sequence[Rec], *, allow_auto: bool) -> LinkDecisions:
         out = LinkDecisions()
-        if not incoming or not self.records:
+        if not incoming:
+            return out
+        self._load()
+        if not self.records:
             return out
         block = blocking.pairs_between(incoming, self.records, right_index=self.index)
         result = engine.score_blocked(incoming, self.records, block, train=False, params=self.params, seed=0)
