@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import multiprocessing as mp
+import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -31,6 +32,7 @@ class LinkResult:
     skipped_blocks: int
     trained: bool
     pruned: int = 0  # pairs not name-compared: below min_probability whatever the names
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each phase
 
     def __len__(self) -> int:
         return len(self.prob)
@@ -109,9 +111,13 @@ def link(left: Sequence[Rec], right: Sequence[Rec], *, train: bool | None = None
          max_block: int = blocking.MAX_BLOCK, seed: int = 0, min_probability: float = 0.0,
          workers: int = 1) -> LinkResult:
     """Candidate pairs between two lists, scored. `train=None`: train when there are enough pairs."""
+    t = time.perf_counter()
     block = blocking.pairs_between(left, right, max_block=max_block, workers=workers)
-    return score_blocked(left, right, block, train=train, params=params, seed=seed,
-                         min_probability=min_probability, workers=workers)
+    blocked = time.perf_counter()
+    result = score_blocked(left, right, block, train=train, params=params, seed=seed,
+                           min_probability=min_probability, workers=workers)
+    result.seconds = {"blocking": round(blocked - t, 1), "scoring": round(time.perf_counter() - blocked, 1)}
+    return result
 
 
 def dedupe(records: Sequence[Rec], *, train: bool | None = None, params: model.Params | None = None,
