@@ -84,6 +84,9 @@ def test_service_errors_are_shown_next_to_their_fields_and_nothing_is_written(ed
     assert "required for &#x27;sentenced&#x27; events" in sentence_kind
     days = html[html.index('for="id_days"'):html.index('for="id_place"')]
     assert "&#x27;sentenced&#x27; events do not take days" in days
+    # screen readers hear the error with the field
+    assert 'aria-invalid="true" aria-describedby="id_days_helptext id_days_error"' in days
+    assert '<ul class="errorlist" id="id_days_error">' in days
     assert Event.objects.filter(person=held, type="sentenced").count() == 0
     assert Source.objects.count() == sources_before  # the new source went with the refused event
     # what the editor typed is kept

@@ -75,8 +75,6 @@ class EventForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["sources"].queryset = sources  # type: ignore[attr-defined]
         self.fields["reason"].required = reason_required
-        for name in DETAIL_FIELDS:
-            self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_helptext"
 
     def clean_date(self) -> str:
         text = self.cleaned_data["date"].strip()
