@@ -89,6 +89,10 @@ def test_review_queue_needs_the_permission_and_hides_people_the_user_may_not_see
 
     assert policy.can(editor_user, "linkage.review")
     assert [c.pk for c in linkage.review_queue(editor_user)] == [Candidate.objects.get().pk]
+    # were reviewers not allowed to see restricted people, the pair would not be shown to them at all
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(policy.PERSON_LEVELS, "editor", frozenset({"public", "internal"}))
+        assert linkage.review_queue(editor_user) == []
     # merged people are nobody's to review
     linkage.merge_people(a, b, actor=actor, reason="same")
     assert linkage.review_queue(editor_user) == []
