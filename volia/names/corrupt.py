@@ -22,6 +22,7 @@ from functools import cache
 
 from volia.demo import names as demo
 from volia.names import given_names
+from volia.names.keys import fold, given_name_groups
 from volia.names.translit import transliterate
 
 __all__ = ["CORRUPTIONS", "PRESS_LANGUAGES", "corrupt", "name_pairs", "press_spelling", "random_name"]
@@ -424,7 +425,8 @@ def name_pairs(n: int, seed: int) -> list[tuple[str, str]]:
     """``n`` pairs (original, corrupted) of distinct synthetic people, reproducible from ``seed``.
 
     Originals are in Belarusian Cyrillic three times in four and Russian otherwise; no two
-    originals share both given name and surname, so every corrupted name has one right answer.
+    originals share both surname and given name (counting Алесь and Аляксандр as one), so
+    every corrupted name has one right answer.
     """
     rng = random.Random(seed)
     seen: set[tuple[str, str]] = set()
@@ -435,7 +437,9 @@ def name_pairs(n: int, seed: int) -> list[tuple[str, str]]:
         if attempts > n * 50:
             raise ValueError(f"cannot draw {n} distinct synthetic names (got {len(pairs)})")
         person = _random_person(rng)
-        key = (person.given_be, person.surname_be)
+        # Алесь Кавальчук and Аляксандр Кавальчук may be one person: one of them only
+        groups = given_name_groups(person.given_be)
+        key = (min(groups) if groups else fold(person.given_be), fold(person.surname_be))
         if key in seen:
             continue
         seen.add(key)

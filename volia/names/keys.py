@@ -30,9 +30,11 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from volia.names import given_names
@@ -43,6 +45,7 @@ __all__ = [
     "fold",
     "given_name_groups",
     "index_terms",
+    "name_similarities",
     "name_similarity",
     "query_terms",
 ]
@@ -306,7 +309,11 @@ _UNMATCHED = 0.5
 # pairs whose canonical keys compare below _GATE are scored by that comparison alone, scaled by
 # _BELOW_GATE so that they stay below any pair that went through the full alignment
 _GATE = 0.6
+# how much the least similar matched token pulls the whole score down
+_WORST_WEIGHT = 0.4
 _BELOW_GATE = 0.6
+# how much the least similar matched token pulls the whole score down
+_WORST_WEIGHT = 0.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +323,8 @@ class _Token:
     groups: frozenset[str]
     patronymic: bool
     id: int  # the same for equal (skel, mid): the key of the token-pair similarity cache
+    w: int  # weight: the skeleton's length
+    cost: float  # the weight it counts for when left unmatched (a patronymic often is)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +337,9 @@ class _Name:
     group_key: str
     # the core skeletons longest first: sorting by length survives a typo in a first letter
     length_key: str
+    # the core skeletons in the written order, and reversed (Given Surname / Surname Given)
+    order_key: str
+    reversed_key: str
 
 
 def _patronymic_position(tokens: list[_Token]) -> int | None:
@@ -355,15 +367,19 @@ def _prepare(text: str) -> _Name:
         if skel:
             mid = _mid_word(fine)
             tid = _TOKEN_IDS.setdefault((skel, mid), len(_TOKEN_IDS))
-            tokens.append(_Token(skel, mid, _groups_of_mid(mid), _is_patronymic(skel), tid))
+            patronymic = _is_patronymic(skel)
+            cost = 2 * len(skel) * (_UNMATCHED_OPTIONAL if patronymic else _UNMATCHED)
+            tokens.append(_Token(skel, mid, _groups_of_mid(mid), patronymic, tid, len(skel), cost))
     p = _patronymic_position(tokens)
     core = tuple(t for i, t in enumerate(tokens) if i != p)
     return _Name(
         tuple(tokens),
         core,
-        " ".join(t.skel for t in core),
-        " ".join(_group_key(t.groups) if t.groups else t.skel for t in core),
+        " ".join(sorted(t.skel for t in core)),
+        " ".join(sorted(_group_key(t.groups) if t.groups else t.skel for t in core)),
         " ".join(sorted((t.skel for t in core), key=lambda k: (-len(k), k))),
+        " ".join(t.skel for t in core),
+        " ".join(t.skel for t in reversed(core)),
     )
 
 
@@ -389,35 +405,67 @@ def _token_similarity(a: _Token, b: _Token) -> float:
     skel = fuzz.ratio(a.skel, b.skel) / 100.0
     mid = fuzz.ratio(a.mid, b.mid) / 100.0
     score = max(skel * 0.97, mid * 0.98)
-    if a.groups and b.groups and a.groups & b.groups:
-        # the same given name in another form (Алесь/Аляксандр); a close spelling still ranks first
-        score = 0.9 + 0.08 * score
+    if a.groups and b.groups:
+        if a.groups & b.groups:
+            # the same given name in another form (Алесь/Аляксандр); a close spelling still ranks first
+            score = 0.9 + 0.08 * score
+        elif _genders(a.groups).isdisjoint(_genders(b.groups)):
+            score *= 0.85  # Валянцін is not Валянціна
     return score
 
 
-def _unmatched_cost(t: _Token) -> float:
-    return 2 * len(t.skel) * (_UNMATCHED_OPTIONAL if t.patronymic else _UNMATCHED)
+def _genders(groups: frozenset[str]) -> set[str]:
+    return {g[0] for g in groups}
+
+
+@lru_cache(maxsize=64)
+def _assignments(n: int, m: int) -> tuple[tuple[int, ...], ...]:
+    return tuple(itertools.permutations(range(m), n))
 
 
 def _alignment_similarity(a: tuple[_Token, ...], b: tuple[_Token, ...]) -> float:
+    """The best one-to-one matching of the tokens of ``a`` to those of ``b``, length-weighted.
+
+    Names have 1-5 tokens, so every assignment is tried (any order). A token of the longer
+    name left unmatched counts a share of its weight: little for a patronymic, half otherwise.
+    """
     if not a or not b:
         return 0.0
     if len(a) > len(b):
         a, b = b, a
-    sims = [[_cached_token_similarity(ta, tb) * (len(ta.skel) + len(tb.skel)) for tb in b] for ta in a]
-    weights = [[len(ta.skel) + len(tb.skel) for tb in b] for ta in a]
-    costs = [_unmatched_cost(tb) for tb in b]
-    all_costs = sum(costs)
+    cache = _PAIR_CACHE
+    sims = []
+    weights = []
+    for ta in a:
+        row = []
+        wrow = []
+        for tb in b:
+            key = (ta.id, tb.id) if ta.id <= tb.id else (tb.id, ta.id)
+            sim = cache.get(key)
+            if sim is None:
+                sim = _cached_token_similarity(ta, tb)
+            row.append(sim)
+            # a shared patronymic is weak evidence (siblings share it): half weight
+            wrow.append((ta.w + tb.w) * (0.5 if ta.patronymic and tb.patronymic else 1.0))
+        sims.append(row)
+        weights.append(wrow)
+    base = sum(t.cost for t in b)
     best = 0.0
-    # names have 1-5 tokens: trying every assignment is cheap and handles any order
-    for perm in itertools.permutations(range(len(b)), len(a)):
-        num = den = 0.0
-        unmatched = all_costs
+    for perm in _assignments(len(a), len(b)):
+        num = 0.0
+        den = base
+        worst = 1.0
         for i, j in enumerate(perm):
-            num += sims[i][j]
-            den += weights[i][j]
-            unmatched -= costs[j]
-        score = num / (den + unmatched)
+            sim = sims[i][j]
+            w = weights[i][j]
+            num += sim * w
+            den += w - b[j].cost
+            # one clearly different given name or surname says "another person" whatever the rest
+            if a[i].patronymic and b[j].patronymic:
+                sim = 0.5 + 0.5 * sim
+            if sim < worst:
+                worst = sim
+        score = num / den * (1.0 - _WORST_WEIGHT + _WORST_WEIGHT * worst)
         if score > best:
             best = score
     return best
@@ -432,19 +480,56 @@ def name_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0 if fold(a) else 0.0
     na, nb = _prepare(a), _prepare(b)
-    # most pairs compared are different people: a cheap whole-name comparison settles them
-    cheap = max(
-        fuzz.token_set_ratio(na.plain_key, nb.plain_key),
-        fuzz.token_set_ratio(na.group_key, nb.group_key),
-        fuzz.ratio(na.length_key, nb.length_key),
-    ) / 100.0
-    if cheap < _GATE:
-        return cheap * _BELOW_GATE
+    # most pairs compared are different people: cheap whole-name comparisons settle them
+    cutoff = _GATE * 100
+    cheap = fuzz.ratio(na.length_key, nb.length_key)
+    if (
+        cheap < cutoff
+        and not fuzz.ratio(na.group_key, nb.group_key, score_cutoff=cutoff)
+        and not fuzz.ratio(na.order_key, nb.order_key, score_cutoff=cutoff)
+        and not fuzz.ratio(na.order_key, nb.reversed_key, score_cutoff=cutoff)
+    ):
+        return cheap / 100.0 * _BELOW_GATE
+    return _full_similarity(a, b, na, nb)
+
+
+def _full_similarity(a: str, b: str, na: _Name, nb: _Name) -> float:
     ta, tb = na.tokens, nb.tokens
     if len(ta) > 5 or len(tb) > 5:
         # not a personal name (or a list of them): compare the skeletons as wholes
         return fuzz.token_sort_ratio(fold(a), fold(b)) / 100.0
     return max(0.0, min(1.0, _alignment_similarity(ta, tb)))
+
+
+def name_similarities(query: str, candidates: Sequence[str]) -> list[float]:
+    """``[name_similarity(query, c) for c in candidates]``, the same numbers, computed in bulk.
+
+    The cheap whole-name comparisons run over all candidates at once in rapidfuzz
+    (``process.cdist``), so ranking a query against thousands of names costs little more
+    than the few full comparisons that pass the gate. For search re-ranking and benchmarks.
+    """
+    if not candidates:
+        return []
+    nq = _prepare(query)
+    prepared = [_prepare(c) for c in candidates]
+    cutoff = _GATE * 100
+    length = process.cdist([nq.length_key], [p.length_key for p in prepared], scorer=fuzz.ratio,
+                           dtype=np.float64)[0]
+    group = process.cdist([nq.group_key], [p.group_key for p in prepared], scorer=fuzz.ratio,
+                          score_cutoff=cutoff, dtype=np.float64)[0]
+    order = process.cdist([nq.order_key], [p.order_key for p in prepared], scorer=fuzz.ratio,
+                          score_cutoff=cutoff, dtype=np.float64)[0]
+    swapped = process.cdist([nq.order_key], [p.reversed_key for p in prepared], scorer=fuzz.ratio,
+                            score_cutoff=cutoff, dtype=np.float64)[0]
+    passing = (length >= cutoff) | (group > 0) | (order > 0) | (swapped > 0)
+    out: list[float] = (length / 100.0 * _BELOW_GATE).tolist()
+    for i in np.flatnonzero(passing).tolist():
+        out[i] = _full_similarity(query, candidates[i], nq, prepared[i])
+    query_letters = 1.0 if fold(query) else 0.0
+    for i, cand in enumerate(candidates):
+        if cand == query:
+            out[i] = query_letters
+    return out
 
 
 # --- index and query terms ----------------------------------------------------------------
