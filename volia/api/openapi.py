@@ -76,6 +76,11 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                     {"type": "string", "enum": list(codes.GROUPS)}),
     "vulnerable": _param("vulnerable", "Filter: a vulnerability code (see the vulnerability endpoint's "
                                        "`definitions`), or `any`.", {"type": "string"}),
+    "q": _param("q", "The name or part of it, in any script or spelling (Cyrillic or Latin, Belarusian or "
+                "Russian form, any transliteration, typos); required, at most 200 characters.",
+                {"type": "string", "minLength": 1, "maxLength": 200}, example="Ales Bialiatski"),
+    "limit": _param("limit", "At most this many people.",
+                    {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
 }
 FILTERS = ("sex", "age_min", "age_max", "region", "article", "facility", "facility_kind", "group", "vulnerable")
 
@@ -158,6 +163,15 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "outflow": INT, "inflow_per_day": {"type": "number"}, "outflow_per_day": {"type": "number"},
         "expected": {"type": "number"}, "lower": {"type": "number"}, "upper": {"type": "number"},
         "assumption": TEXT, **RULES}},
+    "SearchResults": {"type": "object", "required": ["query", "results"], "properties": {
+        "query": TEXT, "limit": INT,
+        "results": {"type": "array", "description": "Best first; one entry per person.", "items": {
+            "type": "object", "required": ["key", "name", "matched", "score"], "properties": {
+                "key": {**TEXT, "description": "The person's key."},
+                "name": {**TEXT, "description": "The person's primary name."},
+                "matched": {**TEXT, "description": "The stored name that matched the query best."},
+                "score": {"type": "number", "minimum": 0, "maximum": 1,
+                          "description": "Name similarity between the query and the matched name."}}}}}},
 }
 
 POPULATION = ("recognition", "organization", "as_recorded_on", *FILTERS)
@@ -214,6 +228,18 @@ def document() -> dict[str, Any]:
             "operationId": route.replace("/", "_"), "summary": summary, "description": description,
             "tags": ["statistics"], "parameters": [copy.deepcopy(PARAMETERS[p]) for p in params],
             "responses": _responses(schema)}}
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    paths[f"{PREFIX}/search"] = {"get": {
+        "operationId": "search", "summary": "Find people by name",
+        "description": "People whose names match the query in any script or spelling, among those the caller "
+                       "may see: the public finds public records only, staff what their role allows.",
+        "tags": ["people"], "security": [{}, {"staffSession": []}],
+        "parameters": [copy.deepcopy(PARAMETERS[p]) for p in ("q", "limit")],
+        "responses": {
+            "200": {"description": "The people found (possibly none).",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResults"}}}},
+            "400": {"description": "`q` is missing or too long, `limit` is malformed or out of range, or a "
+                                   "parameter is unknown; the message names it.", **error}}}}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -225,7 +251,8 @@ def document() -> dict[str, Any]:
         },
         "servers": [{"url": "/"}],
         "security": [{"staffSession": []}],
-        "tags": [{"name": "statistics", "description": "Counts, series, flows and durations"}],
+        "tags": [{"name": "statistics", "description": "Counts, series, flows and durations"},
+                 {"name": "people", "description": "Finding people"}],
         "paths": paths,
         "components": {
             "securitySchemes": {"staffSession": {"type": "apiKey", "in": "cookie", "name": "sessionid",

@@ -15,4 +15,5 @@ urlpatterns = [
     path("stats/incommunicado", views.incommunicado, name="stats_incommunicado"),
     path("stats/vulnerability", views.vulnerability, name="stats_vulnerability"),
     path("stats/projection", views.projection, name="stats_projection"),
+    path("search", views.search, name="search"),
 ]

@@ -22,6 +22,10 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from volia.api import openapi
+from volia.registry.models import Person
+from volia.registry.services import Actor, log_access
+from volia.search import service as search_service
+from volia.security import policy
 from volia.stats import engine
 from volia.web.stats_params import (
     DURATION_GROUPS,
@@ -54,7 +58,9 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "incommunicado": ("on", *POPULATION),
     "vulnerability": ("on", *POPULATION),
     "projection": ("on", "horizon", "window", *POPULATION),
+    "search": ("q", "limit"),
 }
+SEARCH_LIMIT = (20, 100)  # default and maximum number of people one search returns
 DEFAULT_RANGE_DAYS = 365
 CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
@@ -213,6 +219,34 @@ def projection(request: HttpRequest, params: Mapping[str, str], staff: bool) -> 
     window = parse_int(params, "window", 180, 7, 3650)
     return engine.projection(_dataset(request, params), day, horizon_days=horizon, window_days=window,
                              filters=parse_filters(params), **_who(params))
+
+
+def search(request: HttpRequest) -> JsonResponse:
+    """People by any spelling of a name, among those the caller may see (anybody may ask: the public
+    finds public records only). Restricted records in the results are an access-logged read."""
+    if request.method not in ("GET", "HEAD"):
+        response = error(f"{request.method} is not allowed here; use GET", 405)
+        response["Allow"] = "GET, HEAD"
+        return response
+    try:
+        check_known(request.GET, PARAMS["search"])
+        q = " ".join(request.GET.get("q", "").split())
+        if not q:
+            raise ParamError("q", "missing: the name (or part of it) to look for")
+        if len(q) > search_service.MAX_QUERY:
+            raise ParamError("q", f"longer than {search_service.MAX_QUERY} characters")
+        limit = parse_int(request.GET, "limit", SEARCH_LIMIT[0], 1, SEARCH_LIMIT[1])
+    except ParamError as e:
+        return error(str(e), 400, parameter=e.param)
+    hits = search_service.search(q, limit=limit, people=policy.visible_people(request.user))
+    found = {pk: (key, vis) for pk, key, vis in
+             Person.objects.filter(pk__in=[h.person_id for h in hits]).values_list("pk", "key", "visibility")}
+    restricted = [found[h.person_id][0] for h in hits if found[h.person_id][1] == "restricted"]
+    if restricted:
+        log_access(Actor.of_user(request.user), "search", {"query": q, "restricted_people": restricted},
+                   row_count=len(restricted))
+    return _json({"query": q, "limit": limit, "results": [
+        {"key": found[h.person_id][0], "name": h.name, "matched": h.matched, "score": h.score} for h in hits]})
 
 
 def _keyed(row: Mapping[str, Any], keys: Mapping[int, str]) -> dict[str, Any]:
