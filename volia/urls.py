@@ -18,5 +18,7 @@ urlpatterns = [
     path("staff/", include("volia.web.staff.urls")),
     path("", include("volia.web.urls")),
 ]
+handler404 = "volia.web.public.views.not_found"  # translated under /be/ /ru/ /en/
+
 # the public site, one URL space per language: /be/ (default), /ru/, /en/
 urlpatterns += i18n_patterns(path("", include("volia.web.public.urls")), prefix_default_language=True)

@@ -215,3 +215,11 @@ def test_language_comes_from_the_prefix_and_staff_pages_stay_english(rf, path, e
     middleware = PublicLocaleMiddleware(lambda request: HttpResponse(get_language()))
     response = middleware(rf.get(path, HTTP_ACCEPT_LANGUAGE="be, ru;q=0.8"))
     assert response.content.decode() == expected
+
+
+def test_not_found_pages_are_translated_under_the_language_prefix(client, registry):
+    r = client.get("/ru/no-such-page/")
+    assert r.status_code == 404 and '<html lang="ru">' in r.content.decode() and "Не найдено" in r.content.decode()
+    r = client.get("/be/people/int-ivan/")  # hidden people are indistinguishable from missing ones
+    assert r.status_code == 404 and "Не знойдзена" in r.content.decode()
+    assert client.get("/no-such-page/").status_code == 404

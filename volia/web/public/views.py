@@ -18,7 +18,9 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 
 from volia.core import codes
 from volia.core.dates import PartialDate, Precision, add_months
@@ -236,7 +238,7 @@ def people(request: HttpRequest) -> HttpResponse:
         "filtered": any(chosen.values()), "facility": facility, "facility_name": text.facility_name(facility),
         "figure_label": figures.KEY_FIGURES[figure][0] if figure else "",
         "figure_value": figures.public_stats().figures[figure] if figure else None,
-        "options": _filter_options(),
+        "options": {} if getattr(request, "volia_static", False) else _filter_options(),  # no form offline
     })
 
 
@@ -485,4 +487,7 @@ def _upcoming_releases(held_ids: list[int], today: dt.date, user: Any) -> list[t
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _render(request, "public/404.html", {}, status=404)
+    """The project's 404 handler: the public site's page, translated, under /be/ /ru/ /en/; Django's elsewhere."""
+    if get_language_from_path(request.path_info):
+        return _render(request, "public/404.html", {}, status=404)
+    return page_not_found(request, exception or Http404())
