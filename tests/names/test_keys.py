@@ -125,3 +125,13 @@ def test_similarity_is_bounded_and_total(a, b):
     index_terms(a)
     query_terms(b)
     blocking_keys(a)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["Алесь", "Бяляцкі", "Ales", "Bialiatski", "Віктаравіч", "Sasha", "Kavalchuk",
+                                 "Кавальчук", "Іван", "Пятровіч", "Olga", "Kolesnikowa"]), min_size=1, max_size=4),
+       st.lists(st.sampled_from(["Аляксандр", "Беляцкий", "Aleś", "Bialacki", "Викторович", "Ковальчук", "Ivan",
+                                 "Petrovich", "Вольга", "Калеснікава", "Sasha"]), min_size=1, max_size=4))
+def test_similarity_is_symmetric(a, b):
+    x, y = " ".join(a), " ".join(b)
+    assert name_similarity(x, y) == name_similarity(y, x)

@@ -484,6 +484,8 @@ def name_similarity(a: str, b: str) -> float:
     """
     if a == b:
         return 1.0 if fold(a) else 0.0
+    if a > b:
+        a, b = b, a  # symmetric to the last bit: the same order of floating-point sums
     na, nb = _prepare(a), _prepare(b)
     # most pairs compared are different people: cheap whole-name comparisons settle them
     cutoff = _GATE * 100
@@ -493,6 +495,7 @@ def name_similarity(a: str, b: str) -> float:
         and not fuzz.ratio(na.group_key, nb.group_key, score_cutoff=cutoff)
         and not fuzz.ratio(na.order_key, nb.order_key, score_cutoff=cutoff)
         and not fuzz.ratio(na.order_key, nb.reversed_key, score_cutoff=cutoff)
+        and not fuzz.ratio(na.reversed_key, nb.order_key, score_cutoff=cutoff)
     ):
         return cheap / 100.0 * _BELOW_GATE
     return _full_similarity(a, b, na, nb)
@@ -526,10 +529,14 @@ def name_similarities(query: str, candidates: Sequence[str]) -> list[float]:
                           score_cutoff=cutoff, dtype=np.float64)[0]
     swapped = process.cdist([nq.order_key], [p.reversed_key for p in prepared], scorer=fuzz.ratio,
                             score_cutoff=cutoff, dtype=np.float64)[0]
-    passing = (length >= cutoff) | (group > 0) | (order > 0) | (swapped > 0)
+    swapped_back = process.cdist([nq.reversed_key], [p.order_key for p in prepared], scorer=fuzz.ratio,
+                                 score_cutoff=cutoff, dtype=np.float64)[0]
+    passing = (length >= cutoff) | (group > 0) | (order > 0) | (swapped > 0) | (swapped_back > 0)
     out: list[float] = (length / 100.0 * _BELOW_GATE).tolist()
     for i in np.flatnonzero(passing).tolist():
-        out[i] = _full_similarity(query, candidates[i], nq, prepared[i])
+        cand = candidates[i]
+        out[i] = (_full_similarity(query, cand, nq, prepared[i]) if query <= cand
+                  else _full_similarity(cand, query, prepared[i], nq))
     query_letters = 1.0 if fold(query) else 0.0
     for i, cand in enumerate(candidates):
         if cand == query:
