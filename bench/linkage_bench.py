@@ -10,7 +10,8 @@
     their true links): FEBRL 1-3 deduplicated, FEBRL 4 linked across its two files ->
     pairwise precision, recall, F1 at probability >= 0.5;
 (c) --big x --big generated records linked end to end (blocking, comparison, EM, one-to-one
-    links): wall time and peak RSS (this process and its worker processes).
+    links): wall time, CPU time (this process and its workers: on a shared machine the wall
+    time says more about the other jobs), peak RSS, and the load average at the end.
 
 Each of (a) and (b) is also run with splink 5 (DuckDB backend; standard comparisons for the
 same fields, u by random sampling, m by EM on two blocking rules, the same prediction
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import resource
 import sys
 import time
@@ -42,6 +44,13 @@ def prf(found: set, truth: set) -> dict:
     f = 2 * p * r / (p + r) if p + r else 0.0
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "links": len(found),
             "true_links": len(truth)}
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished worker processes (user + system)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def peak_rss_mb() -> float:
@@ -263,10 +272,12 @@ def main() -> None:
         t = time.perf_counter()
         big_l, big_r, big_truth = synthetic.lists(args.big, args.seed + 1)
         gen = time.perf_counter() - t
+        cpu = cpu_seconds()
         found, info = volia_link(big_l, big_r, args.workers)
         info.pop("params")
-        report["big"] = {"n": args.big, "generate_seconds": round(gen, 1), **info, **prf(found, big_truth),
-                         "peak_rss_mb": peak_rss_mb()}
+        report["big"] = {"n": args.big, "generate_seconds": round(gen, 1), **info,
+                         "cpu_seconds": round(cpu_seconds() - cpu, 1), **prf(found, big_truth),
+                         "peak_rss_mb": peak_rss_mb(), "load_average": [round(x, 1) for x in os.getloadavg()]}
         print(f"big {args.big} x {args.big}: {json.dumps(report['big'])}", flush=True)
     report["peak_rss_mb"] = peak_rss_mb()
     out = OUT / ("linkage-big.json" if args.only_big else "linkage.json")
