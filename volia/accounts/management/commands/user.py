@@ -7,7 +7,7 @@ import sys
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, no_translations
 
 from volia.accounts import roles, services
 from volia.registry.management.commands._common import cli_actor
@@ -50,6 +50,7 @@ class Command(BaseCommand):
         listing = sub.add_parser("list", help="every account, its role and second-factor state")
         listing.add_argument("--json", action="store_true")
 
+    @no_translations  # one language on the command line, like the command's own messages
     def handle(self, *args, **o):
         actor = cli_actor()
         try:
