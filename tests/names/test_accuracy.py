@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from volia.names.corrupt import name_pairs
-from volia.names.keys import MATCH_THRESHOLD, name_similarities, name_similarity
+from volia.names.keys import MATCH_THRESHOLD, blocking_keys, name_similarities, name_similarity
 
 N = 2000
 SEED = 20261122
@@ -52,6 +52,19 @@ def test_different_people_rarely_collide(measured):
     assert figures["false_match_rate"] <= 1e-4
     # ... while most corrupted copies of one person still do
     assert figures["recall_at_threshold"] >= 0.9
+
+
+def test_blocking_keys_keep_most_true_pairs(measured):
+    pairs, _ = measured
+    shared = sum(bool(blocking_keys(a) & blocking_keys(b)) for a, b in pairs) / len(pairs)
+    index: dict[str, set[int]] = {}
+    for i, (original, _) in enumerate(pairs):
+        for key in blocking_keys(original):
+            index.setdefault(key, set()).add(i)
+    candidates = sum(len(set().union(*(index.get(k, set()) for k in blocking_keys(b)))) for _, b in pairs)
+    print(f"\nblocking: {shared:.4f} of true pairs share a key; {candidates / len(pairs):.1f} candidates per name")
+    assert shared >= 0.95
+    assert candidates / len(pairs) < 0.02 * len(pairs)  # blocks stay small: under 2% of the people
 
 
 def test_bulk_scores_are_name_similarity(measured):

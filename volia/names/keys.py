@@ -572,13 +572,19 @@ def query_terms(query: str) -> list[str]:
 _VOWELS = re.compile(r"[aiu]")
 
 
+@lru_cache(maxsize=1024)
+def _group_initial(group: str) -> str:
+    return fold(group.split(":", 1)[1])[:1]
+
+
 def blocking_keys(text: str) -> set[str]:
     """Short keys for record-linkage blocking: two spellings of one person share at least one.
 
     For each core token taken as the surname and each other token taken as the given name:
-    ``<first 4 letters of the surname skeleton>/<initial of the given name's canonical form>``
-    and the same with the surname's first 3 consonants (survives a vowel typo). A one-token
-    name gets its 4-letter prefix only.
+    ``<first 4 letters of the surname skeleton>/<initial>`` and the same with the surname's
+    first 3 consonants (survives a vowel typo), where the initials are those of the given
+    name's skeleton and of its groups' canonical forms (Алесь: ``a``; Саша: ``s`` and ``a``).
+    A one-token name gets its 4-letter prefix only.
     """
     name = _prepare(text)
     core = name.core
@@ -588,7 +594,7 @@ def blocking_keys(text: str) -> set[str]:
     if len(core) == 1:
         return {f"{core[0].skel[:4]}/"}
     for s, g in itertools.permutations(core, 2):
-        initials = {grp.split(":", 1)[1][:1] for grp in g.groups} if g.groups else {g.skel[:1]}
+        initials = {_group_initial(grp) for grp in g.groups} | {g.skel[:1]}
         consonants = _VOWELS.sub("", s.skel)[:3]
         for initial in initials:
             keys.add(f"{s.skel[:4]}/{initial}")
