@@ -1,6 +1,7 @@
 """What the accounts app stores: second-factor devices, recovery codes and failed attempts.
 
-Nothing here holds a password or a code in clear: recovery codes are kept as SHA-256 digests
+Nothing here holds a secret in clear: TOTP secrets are encrypted (volia.security.fields),
+recovery codes are kept as SHA-256 digests
 (they are 80 random bits, so a slow hash adds nothing), failed attempts as keyed digests of the
 username or address they count (so the table does not become a log of who tried what).
 """
@@ -10,12 +11,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from volia.security.fields import EncryptedTextField
+
 
 class TOTPDevice(models.Model):
     """A user's authenticator. Unconfirmed until the user has typed one code from it."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device")
-    secret = models.CharField(max_length=64, help_text="base32 TOTP secret")
+    # encrypted at rest (volia.security.crypto), and re-encrypted by `volia rotate-key` like every such column
+    secret = EncryptedTextField(help_text="base32 TOTP secret")
     created_at = models.DateTimeField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
     # the last time step a code was accepted for: a code is never accepted twice
