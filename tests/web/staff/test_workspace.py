@@ -221,3 +221,10 @@ def test_reading_a_restricted_person_is_logged(editor, make_person):
     editor.get(reverse("staff:person", args=["st-r"]))
     log = AccessLog.objects.get(action="person.view")
     assert log.actor == "editor-persona" and log.detail["person"] == "st-r"
+
+
+def test_custody_keeps_partial_dates_and_readable_endings(editor, make_person):
+    make_person("st-p", "Частковая Дата", events=[
+        ("detained", "2021-03"), ("released", "2022", {"details": {"release_kind": "pardon", "deported": True}})])
+    html = text(editor.get(reverse("staff:person", args=["st-p"])).content.decode())
+    assert "Criminal: 2021-03 – 2022 (Pardon), deported" in html

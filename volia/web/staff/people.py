@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from volia.core import codes
+from volia.core.dates import PartialDate, Precision
 from volia.core.details import split_article
 from volia.registry import services
 from volia.registry.models import AuditEntry, CriminalArticle, CustodyEpisode, Event, Person, PersonName, Source
@@ -29,8 +30,9 @@ from volia.web.staff.forms import EventForm, NameForm, NewSourceFormSet, ReasonF
 PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 200
 
+
 def _person(request: HttpRequest, key: str) -> Person:
-    """The person with this key if this user may see them; a merged record sends to its survivor."""
+    """The person with this key if this user may see them (merged records are nobody's: 404)."""
     found = (policy.visible_people(request.user)
              .prefetch_related(Prefetch("names", queryset=PersonName.objects.order_by("-is_primary", "language",
                                                                                        "text")), "groups")
@@ -41,6 +43,7 @@ def _person(request: HttpRequest, key: str) -> Person:
 
 
 def _merged_redirect(request: HttpRequest, key: str) -> HttpResponse | None:
+    """For the key of a merged record, a redirect to its survivor's workspace (if the user may see it)."""
     survivor_id = Person.objects.filter(key=key, merged_into__isnull=False).values_list("merged_into", flat=True)
     survivor = policy.visible_people(request.user).filter(pk__in=survivor_id).first()
     if survivor is None:
@@ -97,6 +100,27 @@ class Entry:
 
 
 @dataclass
+class Episode:
+    """A custody episode with its dates as reported (a partial date stays partial)."""
+
+    ep: CustodyEpisode
+
+    @property
+    def start(self) -> str:
+        return str(PartialDate(Precision(self.ep.start_precision), self.ep.start_earliest, self.ep.start_latest))
+
+    @property
+    def end(self) -> str:
+        if self.ep.end_earliest is None or self.ep.end_latest is None:
+            return ""
+        return str(PartialDate(Precision(self.ep.end_precision), self.ep.end_earliest, self.ep.end_latest))
+
+    @property
+    def end_kind(self) -> str:
+        return display.END_KINDS.get(self.ep.end_kind, self.ep.end_kind)
+
+
+@dataclass
 class Workspace:
     entries: list[Entry] = field(default_factory=list)
     corrections: int = 0
@@ -150,14 +174,13 @@ def person(request: HttpRequest, key: str) -> HttpResponse:
     names = list(found.names.all())
     status = (found.status_periods.filter(end__isnull=True).order_by("-start").values_list("status", flat=True)
               .first()) or "unknown"
-    episodes = list(CustodyEpisode.objects.filter(person=found).order_by("seq"))
+    episodes = [Episode(ep) for ep in CustodyEpisode.objects.filter(person=found).order_by("seq")]
     return render(request, "staff/person.html", {
         "person": found, "primary": found.primary, "names": names,
         "status_code": status, "status": display.STATUS_LABELS.get(status, status),
         "groups": [codes.GROUPS.get(g.group, g.group) for g in found.groups.all()],
         "episodes": episodes, "ws": _workspace(found, request.user),
         "can_edit": policy.can(request.user, "event.record", found),
-        "name_form": NameForm(initial={"expected_version": found.version}),
     })
 
 
