@@ -1,4 +1,3 @@
-import secrets
 import sys
 
 from django.contrib.auth import get_user_model
@@ -7,6 +6,8 @@ from django.db import connection
 from django.utils import timezone
 from tqdm import tqdm
 
+from volia.accounts import roles, twofactor
+from volia.accounts import services as accounts
 from volia.demo import KEY_PREFIX
 from volia.demo.generator import generate_rows
 from volia.interchange.importer import Importer
@@ -36,20 +37,34 @@ class Command(BaseCommand):
             self._load(o["people"], o["seed"])
         else:
             self.stdout.write(f"demo data already loaded ({Person.objects.count()} people)")
-        password = secrets.token_urlsafe(12)
-        User = get_user_model()
-        user, _ = User.objects.get_or_create(username="demo", defaults={"is_staff": True, "is_superuser": True})
-        user.is_staff = user.is_superuser = True
-        user.set_password(password)
-        user.save()
+        password, secret, recovery = self._demo_account()
         db = connection.settings_dict["NAME"]
         url = f"http://{o['host']}:{o['port']}/"
         self.stdout.write(f"database: {db}\n"
-                          f"open {url} (people list) and {url}admin/ (staff)\n"
-                          f"demo staff login: user 'demo', password '{password}' (new on every start)")
+                          f"open {url} (public site) and {url}accounts/login/ (staff)\n"
+                          f"demo staff login (administrator; all new on every start):\n"
+                          f"  user 'demo', password '{password}'\n"
+                          f"  second factor: add the key {twofactor.grouped_secret(secret)} to an authenticator app "
+                          f"(time-based, 6 digits),\n"
+                          f"  or type the single-use recovery code {recovery}")
         if not o["no_serve"]:
             sys.stdout.flush()
             serve(o["host"], o["port"], o["workers"])
+
+    def _demo_account(self) -> tuple[str, str, str]:
+        """The `demo` administrator with a new password and a new authenticator key (printed, never stored
+        in clear), so that the demo needs no typing before it serves and still has a second factor."""
+        actor = Actor("cli:demo")
+        password = accounts.generate_password()
+        user = get_user_model().objects.filter(username="demo").first()
+        if user is None:
+            user = accounts.create_user("demo", roles.ADMINISTRATOR, password=password, actor=actor,
+                                        reason="demo account")
+        else:
+            accounts.set_role(user, roles.ADMINISTRATOR, actor=actor, reason="demo start")
+            accounts.set_password(user, password, actor=actor, reason="demo start")
+        secret, codes = accounts.enrol_second_factor(user, actor=actor, reason="demo start")
+        return password, secret, codes[0]
 
     def _load(self, people: int, seed: int) -> None:
         self.stdout.write(f"generating {people} synthetic people (seed {seed}) and importing their events...")
