@@ -62,13 +62,13 @@ PARAMS: dict[str, tuple[str, ...]] = {
 }
 SEARCH_LIMIT = (20, 100)  # default and maximum number of people one search returns
 DEFAULT_RANGE_DAYS = 365
-CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
+# the Content-Security-Policy (and the other security headers) of every API response are set by
+# volia.accounts.middleware.SecurityHeadersMiddleware
 
 
 def _json(data: Any, status: int = 200) -> JsonResponse:
     response = JsonResponse(_finite(data), status=status, json_dumps_params={"ensure_ascii": False,
                                                                               "allow_nan": False})
-    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     patch_cache_control(response, private=True, no_store=True)
     return response
 
