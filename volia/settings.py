@@ -187,10 +187,10 @@ def _flag_env(name: str, default: bool) -> bool:
     raise ValueError(f"{name}={raw!r}: expected true or false")
 
 
-def _hours_env(name: str, default: int) -> int:
+def _hours_env(name: str, default: int, *, unit: str = "hours", low: int = 1) -> int:
     raw = os.environ.get(name, "").strip() or str(default)
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{name}={raw!r}: expected a whole number of hours, at least 1")
+    if not raw.isdigit() or int(raw) < low:
+        raise ValueError(f"{name}={raw!r}: expected a whole number of {unit}, at least {low}")
     return int(raw)
 
 
@@ -199,7 +199,7 @@ def _hours_env(name: str, default: int) -> int:
 VOLIA_HTTPS = _flag_env("VOLIA_HTTPS", False)
 VOLIA_REQUIRE_2FA = _flag_env("VOLIA_REQUIRE_2FA", True)
 VOLIA_STAFF_SESSION_SECONDS = _hours_env("VOLIA_STAFF_SESSION_HOURS", 12) * 3600
-VOLIA_TRUSTED_PROXIES = int(os.environ.get("VOLIA_TRUSTED_PROXIES", "") or 0)
+VOLIA_TRUSTED_PROXIES = _hours_env("VOLIA_TRUSTED_PROXIES", 0, unit="proxies", low=0)
 VOLIA_LOGIN_FAILURES_PER_USERNAME = 5
 VOLIA_LOGIN_FAILURES_PER_IP = 20
 VOLIA_OTP_FAILURES_PER_USER = 5
