@@ -67,13 +67,13 @@ class MappingForm(forms.Form):
     def __init__(self, *args, columns: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", "— not in the file —"), *((c, c) for c in columns if c)]
-        required = {"person": "the person's key (required)", "event": "event type", "date": "date (required)"}
+        labels = {"person": "person (the person's key)", "event": "event (its type)"}
         self.targets = ["person", "event", "date", *wizard.PERSON_TARGETS, *wizard.EVENT_TARGETS]
         for target in self.targets:
             same = target if target in columns else ""
             self.fields[f"col_{target}"] = forms.ChoiceField(
                 choices=choices, required=target in ("person", "date"), initial=same,
-                label=required.get(target, target))
+                label=labels.get(target, target))
 
     def clean(self):
         super().clean()
