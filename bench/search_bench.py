@@ -187,25 +187,27 @@ def worker(vendor: str, url: str, n_names: int, n_queries: int, n_baseline: int,
     for q, _ in warm:
         search(q, limit=10)
 
-    ms, top1, top10 = [], 0, 0
+    ms, cpu, top1, top10 = [], [], 0, 0
     misses = []
     for q, target in queries:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         hits = search(q, limit=10)
         ms.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
         found = [h.person_id for h in hits]
         top1 += bool(found) and found[0] == target
         top10 += target in found
         if not found or found[0] != target:
             misses.append({"query": q, "target": crowd[ids.index(target)][1] if len(misses) < 30 else "",
                            "got": hits[0].name if hits else None})
-    volia = {"top1": round(top1 / len(queries), 4), "recall10": round(top10 / len(queries), 4), **_latency(ms)}
+    volia = {"top1": round(top1 / len(queries), 4), "recall10": round(top10 / len(queries), 4), **_latency(ms),
+             "cpu": _latency(cpu)}
 
     like = "ILIKE" if vendor == "postgresql" else "LIKE"
-    b_ms, b_top1 = [], 0
+    b_ms, b_cpu, b_top1 = [], [], 0
     with connection.cursor() as cur:
         for q, target in queries[:n_baseline]:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             word = max(q.split(), key=len)
             cur.execute(f"SELECT person_id, text FROM registry_personname WHERE text {like} %s ESCAPE '\\'",
                         ["%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"])
@@ -214,11 +216,13 @@ def worker(vendor: str, url: str, n_names: int, n_queries: int, n_baseline: int,
                 best[pid] = max(best.get(pid, 0.0), fuzz.WRatio(q, text))
             ranked = sorted(best, key=lambda p: -best[p])[:10]
             b_ms.append((time.perf_counter() - t) * 1000)
+            b_cpu.append((time.process_time() - c) * 1000)
             b_top1 += bool(ranked) and ranked[0] == target
-    baseline = {"queries": len(b_ms), "top1": round(b_top1 / len(b_ms), 4), **_latency(b_ms)}
+    baseline = {"queries": len(b_ms), "top1": round(b_top1 / len(b_ms), 4), **_latency(b_ms), "cpu": _latency(b_cpu)}
     return {"vendor": vendor, "people": len(crowd), "names": n_rows, "terms": n_terms, "queries": len(queries),
             "generate_s": round(t_gen, 1), "insert_s": round(t_insert, 1), "index_s": round(t_index, 1),
-            "volia": volia, "baseline": baseline, "p95_ratio": round(baseline["p95_ms"] / volia["p95_ms"], 1),
+            "volia": volia, "baseline": baseline, "load": [round(x, 1) for x in os.getloadavg()],
+            "p95_ratio": round(baseline["p95_ms"] / volia["p95_ms"], 1),
             "misses": misses[:30]}
 
 
@@ -265,9 +269,11 @@ def show(r: dict) -> None:
     print(f"{r['vendor']:10} {r['names']:,} names of {r['people']:,} people, {r['terms']:,} index terms "
           f"(insert {r['insert_s']} s, index build {r['index_s']} s)\n"
           f"  volia.search  top-1 {v['top1']:.3f}  recall@10 {v['recall10']:.3f}  p50 {v['p50_ms']} ms  "
-          f"p95 {v['p95_ms']} ms  max {v['max_ms']} ms  ({r['queries']} queries)\n"
+          f"p95 {v['p95_ms']} ms  max {v['max_ms']} ms  ({r['queries']} queries; this process's CPU per query: "
+          f"p50 {v['cpu']['p50_ms']} ms, p95 {v['cpu']['p95_ms']} ms)\n"
           f"  baseline      top-1 {b['top1']:.3f}  p50 {b['p50_ms']} ms  p95 {b['p95_ms']} ms  "
-          f"({b['queries']} queries)   p95 ratio baseline/volia {r['p95_ratio']}x", flush=True)
+          f"({b['queries']} queries; CPU p50 {b['cpu']['p50_ms']} ms)   p95 ratio baseline/volia {r['p95_ratio']}x\n"
+          f"  load average while measuring: {r['load']}", flush=True)
 
 
 def main() -> None:

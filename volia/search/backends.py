@@ -8,17 +8,20 @@ never act as FTS5 syntax (NEAR, *, OR, column filters...).
 
 from __future__ import annotations
 
-import heapq
 import itertools
+import time
 
 from django.db import connection, transaction
+from rapidfuzz import fuzz, process
 
 Row = tuple[int, int, int, str]
 
-# SQLite: candidates are rows sharing two of the RARE_GRAMS rarest trigrams of a query term,
-# at most ROWS_PER_TERM rows per term (then the closest `limit` of them by trigram overlap)
+# SQLite: candidates are rows holding three, then two, of the RARE_GRAMS rarest trigrams of a
+# query term, rarest groups first, at most ROWS_PER_TERM rows per term (then the closest `limit`)
 RARE_GRAMS = 6
-ROWS_PER_TERM = 3000
+ROWS_PER_TERM = 1500
+ENOUGH_ROWS = 100  # rows from the triples above which pairs are not read
+DF_SECONDS = 300.0
 # PostgreSQL: rows whose trigram similarity (pg_trgm) reaches this are candidates
 PG_THRESHOLD = 0.25
 
@@ -62,41 +65,69 @@ def similar_rows(terms: list[str], limit: int) -> list[Row]:
     raise NotImplementedError(f"search on {connection.vendor}")
 
 
-def _rare_pairs(grams: list[str], df: dict[str, int]) -> list[tuple[str, str]]:
-    """Pairs among the RARE_GRAMS rarest trigrams of a term that occur in the index.
+_df_cache: dict[str, tuple[float, dict[str, int]]] = {}
 
-    A row is a candidate when it has both trigrams of some pair: one or two typos spoil the
-    pairs they touch and leave the others, while the rows sharing two rare trigrams by chance
-    are few, so no common trigram's long posting list is ever read whole.
+
+def _document_frequencies(cur) -> dict[str, int]:
+    """Rows per trigram, from fts5vocab; cached for DF_SECONDS per database (it only guides which
+    trigrams to read first, so a slightly stale figure is harmless; the alphabet of the folded
+    terms is small, so the whole table is a few thousand rows)."""
+    alias = connection.alias
+    now = time.monotonic()
+    cached = _df_cache.get(alias)
+    if cached is None or now - cached[0] > DF_SECONDS:
+        cur.execute("SELECT term, doc FROM search_term_vocab")
+        cached = _df_cache[alias] = (now, dict(cur.fetchall()))
+    return cached[1]
+
+
+def _rare_groups(grams: list[str], df: dict[str, int]) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """Triples and pairs of the RARE_GRAMS rarest trigrams of a term, rarest first.
+
+    A row is a candidate when it holds every trigram of some group. One or two typos spoil the
+    groups they touch and leave the others, and no common trigram's posting list is read whole.
     """
     present = sorted((g for g in grams if df.get(g)), key=lambda g: (df[g], g))
     inner = [g for g in present if " " not in g]  # within a word: more telling than across a space
     rare = (inner if len(inner) >= 2 else present)[:RARE_GRAMS]
-    if len(rare) == 1:
-        return [(rare[0], rare[0])]
-    return list(itertools.combinations(rare, 2))
+    if len(rare) <= 1:
+        return [], [tuple(rare)] if rare else []
+
+    def rarest_first(groups: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+        return sorted(groups, key=lambda grp: sum(df[g] for g in grp))
+
+    return rarest_first(list(itertools.combinations(rare, 3))), rarest_first(list(itertools.combinations(rare, 2)))
+
+
+def _match(cur, groups: list[tuple[str, ...]], limit: int) -> list[int]:
+    expr = " OR ".join("(" + " AND ".join(_fts_string(g) for g in group) + ")" for group in groups)
+    cur.execute("SELECT rowid FROM search_term_fts WHERE search_term_fts MATCH %s LIMIT %s", [expr, limit])
+    return [r for (r,) in cur.fetchall()]
 
 
 def _similar_sqlite(terms: list[str], limit: int) -> list[Row]:
-    found: list[int] = []
+    found: dict[int, None] = {}
+    done: set[tuple[str, ...]] = set()
     with connection.cursor() as cur:
+        df = _document_frequencies(cur)
         for term in terms:
-            grams = sorted(trigrams(term))
-            if not grams:
-                continue
-            marks = ", ".join(["%s"] * len(grams))
-            cur.execute(f"SELECT term, doc FROM search_term_vocab WHERE term IN ({marks})", grams)  # noqa: S608
-            pairs = _rare_pairs(grams, dict(cur.fetchall()))
-            if not pairs:
-                continue
-            expr = " OR ".join(f"({_fts_string(a)} AND {_fts_string(b)})" for a, b in pairs)
-            cur.execute("SELECT rowid FROM search_term_fts WHERE search_term_fts MATCH %s LIMIT %s",
-                        [expr, ROWS_PER_TERM])
-            found.extend(r for (r,) in cur.fetchall())
+            triples, pairs = _rare_groups(sorted(trigrams(term)), df)
+            triples = [t for t in triples if t not in done]
+            done.update(triples)
+            # rows holding three rare trigrams of the term: few, and the right one among them unless
+            # typos spoilt four of the six; otherwise pairs, rarest first, up to the budget
+            rows = _match(cur, triples, ROWS_PER_TERM) if triples else []
+            for pair in pairs:
+                if len(rows) >= ENOUGH_ROWS:
+                    break
+                if pair not in done:
+                    done.add(pair)
+                    rows += _match(cur, [pair], ROWS_PER_TERM - len(rows))
+            found.update((r, None) for r in rows)
         if not found:
             return []
         out: list[Row] = []
-        ids = sorted(set(found))
+        ids = list(found)
         for i in range(0, len(ids), 900):  # below SQLite's limit on query parameters
             chunk = ids[i:i + 900]
             marks = ", ".join(["%s"] * len(chunk))
@@ -106,14 +137,12 @@ def _similar_sqlite(terms: list[str], limit: int) -> list[Row]:
 
 
 def _closest(rows: list[Row], terms: list[str], limit: int) -> list[Row]:
-    """The `limit` rows whose terms share the most trigrams with a query term (Dice coefficient)."""
-    wanted = [trigrams(t) for t in terms]
-
-    def dice(row: Row) -> float:
-        have = trigrams(row[3])
-        return max((2 * len(w & have) / (len(w) + len(have)) for w in wanted if w or have), default=0.0)
-
-    return heapq.nlargest(limit, rows, key=dice) if len(rows) > limit else rows
+    """The `limit` rows whose terms are closest to a query term (rapidfuzz ratio, computed in C)."""
+    if len(rows) <= limit:
+        return rows
+    scores = process.cdist(terms, [r[3] for r in rows], scorer=fuzz.ratio, workers=1).max(axis=0)
+    best = sorted(range(len(rows)), key=lambda i: -scores[i])[:limit]
+    return [rows[i] for i in best]
 
 
 def _similar_postgres(terms: list[str], limit: int) -> list[Row]:

@@ -29,7 +29,7 @@ MAX_QUERY = 200  # characters; a name is never longer, and the cost of a query g
 MAX_LIMIT = 500
 MIN_SCORE = 0.6  # below this a name is not a plausible spelling of the query, unless it contains it
 CANDIDATES = 300  # index rows read per query
-SHORTLIST = 40  # people re-ranked with name_similarity (at least `limit`)
+SHORTLIST = 20  # people re-ranked with name_similarity (at least `limit`)
 
 
 @dataclass(frozen=True)
