@@ -1,7 +1,7 @@
 """Web benchmark: the public site under a burst of readers, served by gunicorn, measured with wrk.
 
     python bench/web_bench.py [--people 100000] [--seed 2020] [--workers 4] [--connections 50]
-                              [--duration 20] [--publish-people 5000]
+                              [--duration 20] [--publish-people 1000]
 
 Data: `volia demo --people N --no-serve` (the demo generator and the importer) into an SQLite file
 under bench/out/web-N-SEED/ (reused when it is already there). gunicorn serves it on loopback with
@@ -183,7 +183,7 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--duration", type=int, default=20)
     ap.add_argument("--keys", type=int, default=200, help="person pages the person figures rotate over")
-    ap.add_argument("--publish-people", type=int, default=5000, help="0: do not time volia publish")
+    ap.add_argument("--publish-people", type=int, default=1000, help="0: do not time volia publish")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     wrk = ensure_wrk()
