@@ -116,9 +116,11 @@ def test_people_filters(client, registry, query, present, absent):
         assert name not in html, name
 
 
-def test_unknown_filter_values_are_not_found(client, registry):
-    assert client.get("/be/people/?status=bogus").status_code == 404
-    assert client.get("/be/people/?facility=no-such").status_code == 404
+def test_unknown_filter_values_are_a_clear_error(client, registry):
+    r = client.get("/en/people/?status=bogus")
+    assert r.status_code == 400 and "Unknown value “bogus” for the filter “status”" in r.content.decode()
+    r = client.get("/ru/people/?facility=no-such")
+    assert r.status_code == 400 and "no-such" in r.content.decode() and "facility" in r.content.decode()
     assert client.get("/be/facilities/no-such/").status_code == 404
 
 

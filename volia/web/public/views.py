@@ -177,15 +177,30 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- people ---------------------------------------------------------------------------------------
 
 
+class BadParameter(Exception):
+    def __init__(self, name: str, value: str):
+        super().__init__(name, value)
+        self.name, self.value = name, value
+
+
 def _choice(request: HttpRequest, name: str, allowed: Iterable[str]) -> str:
     value = request.GET.get(name, "").strip()
     if value and value not in set(allowed):
-        raise Http404(f"unknown {name}")
+        raise BadParameter(name, value)
     return value
 
 
 @public_page
 def people(request: HttpRequest) -> HttpResponse:
+    try:
+        return _people_page(request)
+    except BadParameter as e:
+        message = _("Unknown value “%(value)s” for the filter “%(name)s”.") % {"value": e.value[:100],
+                                                                           "name": e.name}
+        return _render(request, "public/error.html", {"message": message}, status=400)
+
+
+def _people_page(request: HttpRequest) -> HttpResponse:
     visible = _people(request)
     q = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     chosen = {
@@ -211,7 +226,7 @@ def people(request: HttpRequest) -> HttpResponse:
     if chosen["facility"]:
         facility = Facility.objects.filter(code=chosen["facility"]).first()
         if facility is None:
-            raise Http404("unknown facility")
+            raise BadParameter("facility", chosen["facility"])
         found = found.filter(pk__in=_held_in(facility))
     matched: dict[int, str] = {}
     if q or chosen["figure"]:
