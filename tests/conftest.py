@@ -43,7 +43,8 @@ def _persona(django_user_model, username: str, role: str | None, **flags):
 
 @pytest.fixture
 def admin_user(db, django_user_model):
-    return _persona(django_user_model, "admin-persona", "administrator", is_staff=True)
+    """Replaces pytest-django's fixture of that name (which admin_client uses): a superuser, as there."""
+    return _persona(django_user_model, "admin", "administrator", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

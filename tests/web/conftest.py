@@ -30,12 +30,13 @@ def ngo(db) -> Organization:
 
 @pytest.fixture
 def news(db) -> Source:
-    return Source.objects.create(title="Test News 2021-07-15", kind="news", url="https://news.example/a/1")
+    return Source.objects.create(title="Test News 2021-07-15", kind="news", url="https://news.example/a/1",
+                                 visibility="public")
 
 
 @pytest.fixture
 def verdict(db) -> Source:
-    return Source.objects.create(title="Verdict of the test court", kind="court")
+    return Source.objects.create(title="Verdict of the test court", kind="court", visibility="public")
 
 
 @pytest.fixture

@@ -73,7 +73,7 @@ def test_sources_are_listed_and_linked(client, full_history):
 
 
 def test_a_source_url_that_is_not_a_web_link_is_never_linked(client, make_person):
-    bad = Source.objects.create(title="Odd source", url="javascript:alert(1)", kind="news")
+    bad = Source.objects.create(title="Odd source", url="javascript:alert(1)", kind="news", visibility="public")
     make_person("p-js", "Асоба", visibility="public",
                 events=[("detained", "2021-01-01", {"sources": [bad]})])
     html = page(client, "p-js")

@@ -1,12 +1,13 @@
 """The statistics API: parse the query string, ask the engine, return its dict as JSON.
 
-Access: staff only for now, through the staff session (the admin login). Person ids never
-leave the server: results name people by their key, and lists of people are included for staff
-only. A public API, with minimum cell sizes so that a small count cannot single anybody out,
-belongs to the security work and will be a separate set of endpoints.
+Access: the statistics endpoints are for the roles volia.security.policy allows
+"stats.view_internal" (researchers and up), through the staff session. Person ids never leave
+the server: results name people by their key, and lists of people name only the people the
+caller may see (figures count everybody). The public figures, with small cells suppressed, are
+the portal's.
 
 Errors are JSON too: 400 ``{"error": ..., "parameter": ...}`` for a bad parameter, 403 for
-anybody but staff, 405 for anything but GET.
+anybody else, 405 for anything but GET.
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ from volia.web.stats_params import (
     person_keys,
     require_date,
 )
-from volia.web.views import sees_everyone
 
 # The query parameters each endpoint takes; tests/api checks them against openapi.py.
 POPULATION = ("recognition", "organization", "as_recorded_on", *FILTER_PARAMS)
@@ -98,12 +98,12 @@ def endpoint(name: str) -> Callable[[Callable[..., Any]], Callable[[HttpRequest]
                 response = error(f"{request.method} is not allowed here; use GET", 405)
                 response["Allow"] = "GET, HEAD"
                 return response
-            if not sees_everyone(request):
-                return error("staff only: log in at /admin/login/ with a staff account", 403)
+            if not policy.can(request.user, "stats.view_internal"):
+                return error("staff only (researchers, editors, administrators): log in at /accounts/login/", 403)
             try:
                 check_known(request.GET, PARAMS[name])
                 try:
-                    return _json(view(request, request.GET, sees_everyone(request)))
+                    return _json(view(request, request.GET, True))
                 except ValueError as e:
                     if isinstance(e, ParamError):
                         raise
@@ -151,7 +151,7 @@ def held(request: HttpRequest, params: Mapping[str, str], staff: bool) -> dict:
     result = engine.held_on(ds, day, filters, **kw)
     if want_people and staff:
         ids = engine.held_people(ds, day, filters, **kw)
-        keys = person_keys(ids)
+        keys = _visible_keys(request, ids)
         result["people"] = sorted(keys[i] for i in ids if i in keys)
     return result
 
@@ -182,7 +182,7 @@ def remitted(request: HttpRequest, params: Mapping[str, str], staff: bool) -> di
     ids = result.pop("people", [])
     rows = result.pop("people_days_left", [])
     if staff:
-        keys = person_keys([*ids, *(r["person_id"] for r in rows)])
+        keys = _visible_keys(request, [*ids, *(r["person_id"] for r in rows)])
         result["people"] = [keys[i] for i in ids if i in keys]
         result["people_days_left"] = [_keyed(r, keys) for r in rows if r["person_id"] in keys]
     return result
@@ -201,7 +201,7 @@ def incommunicado(request: HttpRequest, params: Mapping[str, str], staff: bool) 
     result = engine.incommunicado(_dataset(request, params), day, parse_filters(params), **_who(params))
     rows = result.pop("people", [])
     if staff:
-        keys = person_keys(r["person_id"] for r in rows)
+        keys = _visible_keys(request, [r["person_id"] for r in rows])
         result["people"] = [_keyed(r, keys) for r in rows if r["person_id"] in keys]
     return result
 
@@ -247,6 +247,11 @@ def search(request: HttpRequest) -> JsonResponse:
                    row_count=len(restricted))
     return _json({"query": q, "limit": limit, "results": [
         {"key": found[h.person_id][0], "name": h.name, "matched": h.matched, "score": h.score} for h in hits]})
+
+
+def _visible_keys(request: HttpRequest, ids: list[int]) -> dict[int, str]:
+    """Person id -> key for the people the caller may see; lists leave out everybody else."""
+    return person_keys(policy.visible_person_ids(request.user, ids))
 
 
 def _keyed(row: Mapping[str, Any], keys: Mapping[int, str]) -> dict[str, Any]:

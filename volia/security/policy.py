@@ -41,6 +41,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "person.view_restricted": WRITERS,
     "person.view_notes": READERS,  # staff notes on people and events
     "person.view_health": WRITERS,  # health conditions reported (special category data)
+    "person.view_contacts": WRITERS,  # relatives' and lawyers' contacts (PersonContact, encrypted; reads logged)
     "person.view_history": READERS,  # superseded events, who recorded what
     "person.edit": WRITERS,
     "person.merge": WRITERS,
@@ -83,12 +84,13 @@ SOURCE_LEVELS: dict[str, frozenset[str]] = {
 # The parts of a person's record each role may see. Names: "names" (primary and other names),
 # "sex", "birth", "region", "groups", "status" (current status), "facility" (where held now),
 # "postal_address" (of that facility), "custody" (custody episodes), "timeline" (events),
-# "notes" (staff notes), "health" (health details), "history" (corrections, who recorded).
+# "notes" (staff notes), "health" (health details), "history" (corrections, who recorded),
+# "contacts" (relatives' and lawyers' contacts).
 PUBLIC_FIELDS = frozenset({"names", "sex", "birth", "region", "groups", "status", "facility", "postal_address",
                            "custody", "timeline"})
 LETTER_FIELDS = frozenset({"names", "birth", "status", "facility", "postal_address"})
 INTERNAL_FIELDS = PUBLIC_FIELDS | {"notes", "history"}
-ALL_FIELDS = INTERNAL_FIELDS | {"health"}
+ALL_FIELDS = INTERNAL_FIELDS | {"health", "contacts"}
 PERSON_FIELDS: dict[str, frozenset[str]] = {
     ADMINISTRATOR: ALL_FIELDS,
     EDITOR: ALL_FIELDS,

@@ -1,8 +1,9 @@
 """The staff statistics page, and the list of people behind each of its figures.
 
-Staff only for now (the public figures, with minimum cell sizes so that nobody can be singled
-out, belong to the security work). Every number on the page links to
-``/staff/stats/people/?figure=...`` with the same filters, which lists the people it counts.
+For the roles volia.security.policy allows "stats.view_internal" (researchers and up; the public
+figures, with suppressed small cells, are the portal's). Every number on the page links to
+``/staff/stats/people/?figure=...`` with the same filters, which lists the people it counts that
+the viewer may see: figures count everybody, lists never name a person hidden from the viewer.
 Charts are inline SVG drawn on the server (``charts.py``), each followed by its data table.
 """
 
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -23,9 +23,11 @@ from django.utils import timezone
 
 from volia.core import codes
 from volia.registry.models import Facility, Organization, Person
+from volia.security import policy
 from volia.stats import engine
 from volia.web import charts
 from volia.web.charts import Category, Cell, Curve, Figure, Segment, Series
+from volia.web.staff.access import staff_view
 from volia.web.stats_params import (
     FILTER_PARAMS,
     FLOWS,
@@ -165,7 +167,7 @@ def _period_count(start: dt.date, end: dt.date, by: str) -> int:
 # --- the page -------------------------------------------------------------------------------
 
 
-@staff_member_required
+@staff_view("stats.view_internal")
 def stats(request: HttpRequest) -> HttpResponse:
     try:
         q = parse_query(request.GET, PAGE_PARAMS)
@@ -427,7 +429,7 @@ class PersonLine:
     value: str
 
 
-@staff_member_required
+@staff_view("stats.view_internal")
 def stats_people(request: HttpRequest) -> HttpResponse:
     try:
         q = parse_query(request.GET, PEOPLE_PARAMS)
@@ -442,7 +444,7 @@ def stats_people(request: HttpRequest) -> HttpResponse:
             raise engine_error(e, PEOPLE_PARAMS) from None
     except ParamError as e:
         return bad_request(request, e)
-    ids = list(values)
+    ids = policy.visible_person_ids(request.user, values)  # figures count everybody; lists name only the visible
     names = primary_names(ids)
     if figure != "incommunicado":  # the engine's order there is meaningful: longest silence first
         ids.sort(key=lambda i: (names.get(i, "").casefold(), i))

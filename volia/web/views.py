@@ -1,12 +1,13 @@
 """The first read-only web pages: the list of people (with name search) and a person's page.
 
-Do no harm: anonymous visitors see only people whose visibility is "public"; anybody else is
-indistinguishable from a key that does not exist (same 404, never counted). Staff see everyone.
-Pages are server-rendered, need no JavaScript and load nothing from third parties.
+Do no harm: who sees which people, and which parts of them, is decided by volia.security.policy
+alone. A person the viewer may not see is indistinguishable from a key that does not exist (same
+404, never counted). Pages are server-rendered, need no JavaScript and load nothing from third parties.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ from volia.core import codes
 from volia.core.dates import PartialDate, Precision
 from volia.core.details import split_article
 from volia.demo import KEY_PREFIX
+from volia.registry import services
 from volia.registry.models import (
     CriminalArticle,
     CustodyEpisode,
@@ -32,6 +34,7 @@ from volia.registry.models import (
     Source,
     StatusPeriod,
 )
+from volia.security import policy
 from volia.web import display
 
 PAGE_SIZE = 50
@@ -49,16 +52,13 @@ access_log = logging.getLogger("volia.access")
 
 
 def sees_everyone(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
+    """May this request read internal data (staff notes, internal sources, statistics behind figures)?"""
+    return policy.can(request.user, "person.view_notes")
 
 
 def visible_people(request: HttpRequest) -> QuerySet[Person]:
-    """The people this request may know exist."""
-    people = Person.objects.all()
-    if not sees_everyone(request):
-        people = people.filter(visibility="public")
-    return people
+    """The people this request may know exist (volia.security.policy.visible_people)."""
+    return policy.visible_people(request.user)
 
 
 def has_demo_data() -> bool:
@@ -66,8 +66,9 @@ def has_demo_data() -> bool:
 
 
 def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    staff = sees_everyone(request)
-    response = render(request, template, {**context, "demo": has_demo_data(), "staff_view": staff})
+    staff = policy.role(request.user) != "public"
+    response = render(request, template, {"staff_view": sees_everyone(request), **context,
+                                          "demo": has_demo_data()})
     response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     if staff:
         # pages that may show non-public people must never sit in a shared or disk cache
@@ -186,16 +187,17 @@ def _partial(precision: str, earliest, latest) -> str:
     return str(PartialDate(Precision(precision), earliest, latest))
 
 
-def _source_view(source: Source, staff: bool) -> SourceView:
-    if not staff and source.kind in display.PRIVATE_SOURCE_KINDS:
-        return SourceView(title=f"{codes.SOURCE_KINDS[source.kind]} (details withheld)")
-    return SourceView(title=source.title, url=display.safe_url(source.url))
+def _source_view(view: policy.SourceView) -> SourceView:
+    if view.withheld:
+        return SourceView(title=f"{codes.SOURCE_KINDS.get(view.kind, view.kind)} (details withheld)")
+    return SourceView(title=view.title, url=display.safe_url(view.url))
 
 
-def _timeline(person: Person, staff: bool) -> list[TimelineEntry]:
-    events = list(Event.objects.filter(person=person, is_current=True)
-                  .select_related("facility", "organization", "case")
-                  .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("title"))))
+def _timeline(person: Person, user) -> list[TimelineEntry]:
+    events = [e for e in Event.objects.filter(person=person, is_current=True)
+              .select_related("facility", "organization", "case")
+              .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("title")))
+              if policy.public_event(e, user)]
     # the same order the projections use: a detention before, a release after, the same day's events
     events.sort(key=lambda e: (e.date_earliest, codes.EVENT_ORDER.get(e.type, 0), e.id))
     numbers = {split_article(str(a))[0] for e in events for a in e.details.get("articles", [])}
@@ -203,8 +205,8 @@ def _timeline(person: Person, staff: bool) -> list[TimelineEntry]:
                   .values_list("number", "title_en")) if numbers else {}
     return [TimelineEntry(event=e, date=str(e.date), label=codes.EVENT_TYPES[e.type].label
                           if e.type in codes.EVENT_TYPES else e.type,
-                          details=display.detail_lines(e.details, titles),
-                          sources=[_source_view(s, staff) for s in e.sources.all()])
+                          details=display.detail_lines(policy.visible_details(e, user), titles),
+                          sources=[_source_view(v) for v in policy.visible_sources(e, user)])
             for e in events]
 
 
@@ -217,29 +219,38 @@ def _episodes(person: Person) -> list[EpisodeView]:
 
 
 def person(request: HttpRequest, key: str) -> HttpResponse:
-    staff = sees_everyone(request)
+    user = request.user
     found = get_object_or_404(
         visible_people(request).prefetch_related(
             Prefetch("names", queryset=PersonName.objects.order_by("-is_primary", "language", "text")),
             "groups"),
         key=key)
-    if found.visibility != "public":
+    if found.visibility == "restricted":
+        services.log_access(services.Actor.of_user(user), "person.view", {"person": found.key, "page": "person"})
+    elif found.visibility != "public":
         access_log.info("%s viewed %s person %s", request.user.get_username(), found.visibility, found.key)
-    names = list(found.names.all())
+    seen = policy.redact_person(found, user)
+    names = seen.names
     primary = found.primary
     current = (StatusPeriod.objects.filter(person=found, end__isnull=True).order_by("-start")
-               .values_list("status", flat=True).first())
+               .values_list("status", flat=True).first()) if seen.shows("status") else None
+    # the template reads the person's own fields: give it a copy without the parts this viewer may not see
+    shown = copy.copy(found)
+    shown.sex, shown.region, shown.notes = seen.sex, seen.region, seen.notes
     context = {
-        "person": found,
+        "person": shown,
         "primary": primary,
         "other_names": [n for n in names if n is not primary],
-        "birth_date": str(found.birth_date) if found.birth_date else "",
+        "birth_date": seen.birth_date,
         "groups": [codes.GROUPS.get(g, g) for g in sorted(
-            (g.group for g in found.groups.all()), key=lambda g: (GROUP_ORDER.get(g, len(GROUP_ORDER)), g))],
+            (g.group for g in found.groups.all()), key=lambda g: (GROUP_ORDER.get(g, len(GROUP_ORDER)), g))]
+        if seen.shows("groups") else [],
         "status_code": current or "unknown",
         "status": display.STATUS_LABELS[current or "unknown"],
-        "episodes": _episodes(found),
-        "timeline": _timeline(found, staff),
-        "corrections": Event.objects.filter(person=found, supersedes__isnull=False).count(),
+        "episodes": _episodes(found) if seen.shows("custody") else [],
+        "timeline": _timeline(found, user),
+        "corrections": Event.objects.filter(person=found, supersedes__isnull=False).count()
+        if seen.shows("timeline") else 0,
+        "staff_view": seen.shows("notes"),
     }
     return _render(request, "web/person.html", context)
