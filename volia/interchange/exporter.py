@@ -1,4 +1,9 @@
-"""`volia export`: the current events in the canonical interchange format, streamed."""
+"""`volia export`: the current events in the canonical interchange format, streamed.
+
+Which people are written is the caller's choice of visibility levels (volia.security.policy
+decides who may ask for which): public and internal by default; restricted people, and
+restricted sources, only when asked for. Merged records are never written (their survivor is).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from volia.interchange.canonical import COLUMNS, LIST_SEPARATOR
 from volia.registry.models import Event, Person, PersonName
 
 PEOPLE_PER_CHUNK = 1000
+DEFAULT_LEVELS = frozenset({"public", "internal"})
 
 
 def _person_cells(p: Person) -> dict[str, str]:
@@ -35,9 +41,10 @@ def _person_cells(p: Person) -> dict[str, str]:
     return cells
 
 
-def iter_rows() -> Iterator[dict[str, str]]:
+def iter_rows(levels: frozenset[str] = DEFAULT_LEVELS) -> Iterator[dict[str, str]]:
     """One dict per current event, people in key order, each person's events in date order."""
-    ids = list(Person.objects.order_by("key").values_list("id", flat=True))
+    ids = list(Person.objects.filter(visibility__in=sorted(levels), merged_into__isnull=True)
+               .order_by("key").values_list("id", flat=True))
     for i in range(0, len(ids), PEOPLE_PER_CHUNK):
         chunk = ids[i:i + PEOPLE_PER_CHUNK]
         persons = {p.id: p for p in Person.objects.filter(id__in=chunk).prefetch_related(
@@ -68,22 +75,22 @@ def iter_rows() -> Iterator[dict[str, str]]:
                         row[k] = "true" if v else "false"
                     else:
                         row[k] = str(v)
-                sources = sorted(e.sources.all(), key=lambda s: s.id)
+                sources = sorted((s for s in e.sources.all() if s.visibility in levels), key=lambda s: s.id)
                 row["source"] = LIST_SEPARATOR.join(s.title for s in sources)
                 row["source_url"] = sources[0].url if sources else ""
                 yield row
 
 
-def write(out: TextIO, fmt: str) -> int:
+def write(out: TextIO, fmt: str, levels: frozenset[str] = DEFAULT_LEVELS) -> int:
     n = 0
     if fmt == "csv":
         w = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
         w.writeheader()
-        for row in iter_rows():
+        for row in iter_rows(levels):
             w.writerow(row)
             n += 1
     elif fmt == "jsonl":
-        for row in iter_rows():
+        for row in iter_rows(levels):
             out.write(json.dumps({k: v for k, v in row.items() if v != ""}, ensure_ascii=False) + "\n")
             n += 1
     else:

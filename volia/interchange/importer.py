@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -225,7 +226,7 @@ def _batches(rows: Iterable[ParsedRow], size: int) -> Iterator[list[ParsedRow]]:
 
 class Importer:
     def __init__(self, file_label: str, *, actor: services.Actor, dry_run: bool = False, strict: bool = False,
-                 default_visibility: str = "internal", reason: str = "", file_hash: str = "",
+                 default_visibility: str | None = None, reason: str = "", file_hash: str = "",
                  mapping_label: str = "", progress: Callable[[int], None] | None = None, link: str = "propose",
                  link_auto_threshold: float | None = None):
         self.file = file_label
@@ -233,7 +234,8 @@ class Importer:
         self.actor = actor
         self.dry_run = dry_run
         self.strict = strict
-        self.default_visibility = default_visibility
+        # rows that leave visibility empty: settings VOLIA_DEFAULT_VISIBILITY (env), "internal" by default
+        self.default_visibility = default_visibility or settings.VOLIA_DEFAULT_VISIBILITY
         self.reason = reason
         self.file_hash = file_hash
         self.mapping_label = mapping_label
