@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections import Counter
 
-from django.db import connection, transaction
+from django.db import connection
 from rapidfuzz import fuzz, process
 
 Row = tuple[int, int, int, str]
@@ -22,8 +23,7 @@ RARE_GRAMS = 6
 ROWS_PER_TERM = 1500
 ENOUGH_ROWS = 100  # rows from the triples above which pairs are not read
 DF_SECONDS = 300.0
-# PostgreSQL: rows whose trigram similarity (pg_trgm) reaches this are candidates
-PG_THRESHOLD = 0.25
+DF_SAMPLE = 20_000  # PostgreSQL: rows sampled to estimate trigram frequencies
 
 _COLUMNS = "id, person_id, name_id, term"
 
@@ -35,6 +35,10 @@ def trigrams(term: str) -> set[str]:
 def _fts_string(gram: str) -> str:
     """An FTS5 string literal: the trigram between double quotes, inner quotes doubled."""
     return '"' + gram.replace('"', '""') + '"'
+
+
+def _like_inside(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _like_prefix(prefix: str) -> str:
@@ -58,26 +62,42 @@ def prefix_rows(prefixes: list[str], limit: int) -> list[Row]:
 
 
 def similar_rows(terms: list[str], limit: int) -> list[Row]:
-    if connection.vendor == "postgresql":
-        return _similar_postgres(terms, limit)
-    if connection.vendor == "sqlite":
-        return _similar_sqlite(terms, limit)
-    raise NotImplementedError(f"search on {connection.vendor}")
+    """Rows sharing rare trigrams with the query terms, the `limit` closest."""
+    if connection.vendor not in ("sqlite", "postgresql"):
+        raise NotImplementedError(f"search on {connection.vendor}")
+    return _similar_rows(terms, limit)
 
 
 _df_cache: dict[str, tuple[float, dict[str, int]]] = {}
 
 
+def forget_frequencies() -> None:
+    """Drop this process's cached trigram frequencies (the index changed)."""
+    _df_cache.clear()
+
+
 def _document_frequencies(cur) -> dict[str, int]:
-    """Rows per trigram, from fts5vocab; cached for DF_SECONDS per database (it only guides which
-    trigrams to read first, so a slightly stale figure is harmless; the alphabet of the folded
-    terms is small, so the whole table is a few thousand rows)."""
+    """Rows per trigram, cached for DF_SECONDS per database: the figures only decide which trigrams
+    to read first, so a slightly stale or estimated one is harmless. SQLite: exact, from fts5vocab
+    (the alphabet of folded terms is small: a few thousand trigrams). PostgreSQL: estimated from a
+    sample of about DF_SAMPLE rows (pg_trgm keeps no such table)."""
     alias = connection.alias
     now = time.monotonic()
     cached = _df_cache.get(alias)
     if cached is None or now - cached[0] > DF_SECONDS:
-        cur.execute("SELECT term, doc FROM search_term_vocab")
-        cached = _df_cache[alias] = (now, dict(cur.fetchall()))
+        if connection.vendor == "sqlite":
+            cur.execute("SELECT term, doc FROM search_term_vocab")
+            df = dict(cur.fetchall())
+        else:
+            cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_searchterm'::regclass")
+            total = max(float(cur.fetchone()[0]), 0.0)
+            percent = 100.0 if total <= DF_SAMPLE else 100.0 * DF_SAMPLE / total
+            cur.execute("SELECT term FROM search_searchterm TABLESAMPLE SYSTEM (%s)", [percent])
+            counts: Counter[str] = Counter()
+            for (term,) in cur.fetchall():
+                counts.update(trigrams(term))
+            df = {g: max(1, round(n * 100.0 / percent)) for g, n in counts.items()}
+        cached = _df_cache[alias] = (now, df)
     return cached[1]
 
 
@@ -87,25 +107,34 @@ def _rare_groups(grams: list[str], df: dict[str, int]) -> tuple[list[tuple[str, 
     A row is a candidate when it holds every trigram of some group. One or two typos spoil the
     groups they touch and leave the others, and no common trigram's posting list is read whole.
     """
-    present = sorted((g for g in grams if df.get(g)), key=lambda g: (df[g], g))
-    inner = [g for g in present if " " not in g]  # within a word: more telling than across a space
-    rare = (inner if len(inner) >= 2 else present)[:RARE_GRAMS]
+    known = sorted((g for g in grams if df.get(g)), key=lambda g: (df[g], g))
+    inner = [g for g in known if " " not in g]  # within a word: more telling than across a space
+    rare = (inner if len(inner) >= 2 else known)[:RARE_GRAMS]
+    # a trigram the cached figures do not know is rare (absent from the whole vocabulary or the
+    # sample) or new since: one of them is tried too, so a name added a moment ago is found
+    rare = [g for g in grams if g not in df and " " not in g][:1] + rare
     if len(rare) <= 1:
         return [], [tuple(rare)] if rare else []
 
     def rarest_first(groups: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
-        return sorted(groups, key=lambda grp: sum(df[g] for g in grp))
+        return sorted(groups, key=lambda grp: sum(df.get(g, 0) for g in grp))
 
     return rarest_first(list(itertools.combinations(rare, 3))), rarest_first(list(itertools.combinations(rare, 2)))
 
 
 def _match(cur, groups: list[tuple[str, ...]], limit: int) -> list[int]:
-    expr = " OR ".join("(" + " AND ".join(_fts_string(g) for g in group) + ")" for group in groups)
-    cur.execute("SELECT rowid FROM search_term_fts WHERE search_term_fts MATCH %s LIMIT %s", [expr, limit])
+    """Ids of rows holding every trigram of some group (at most `limit`)."""
+    if connection.vendor == "sqlite":
+        expr = " OR ".join("(" + " AND ".join(_fts_string(g) for g in group) + ")" for group in groups)
+        cur.execute("SELECT rowid FROM search_term_fts WHERE search_term_fts MATCH %s LIMIT %s", [expr, limit])
+    else:  # LIKE '%abc%' is answered by the pg_trgm GIN index
+        where = " OR ".join("(" + " AND ".join(["term LIKE %s"] * len(group)) + ")" for group in groups)
+        cur.execute(f"SELECT id FROM search_searchterm WHERE {where} LIMIT %s",  # noqa: S608
+                    [_like_inside(g) for group in groups for g in group] + [limit])
     return [r for (r,) in cur.fetchall()]
 
 
-def _similar_sqlite(terms: list[str], limit: int) -> list[Row]:
+def _similar_rows(terms: list[str], limit: int) -> list[Row]:
     found: dict[int, None] = {}
     done: set[tuple[str, ...]] = set()
     with connection.cursor() as cur:
@@ -143,14 +172,3 @@ def _closest(rows: list[Row], terms: list[str], limit: int) -> list[Row]:
     scores = process.cdist(terms, [r[3] for r in rows], scorer=fuzz.ratio, workers=1).max(axis=0)
     best = sorted(range(len(rows)), key=lambda i: -scores[i])[:limit]
     return [rows[i] for i in best]
-
-
-def _similar_postgres(terms: list[str], limit: int) -> list[Row]:
-    rows: list[Row] = []
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(PG_THRESHOLD)])
-        for term in terms:
-            cur.execute(f"SELECT {_COLUMNS} FROM search_searchterm WHERE term %% %s "  # noqa: S608
-                        "ORDER BY similarity(term, %s) DESC, id LIMIT %s", [term, term, limit])
-            rows.extend(cur.fetchall())
-    return rows

@@ -18,6 +18,7 @@ from django.db import DatabaseError, connection, transaction
 from volia.names import keys
 from volia.registry import bulk
 from volia.registry.models import Person, PersonName
+from volia.search import backends
 from volia.search.models import SearchTerm
 
 CHUNK = 2000
@@ -48,6 +49,7 @@ def refresh(person_ids: Iterable[int]) -> None:
     for chunk in _chunks(ids):
         SearchTerm.objects.filter(person_id__in=chunk).delete()
         bulk.insert(SearchTerm, ["person_id", "name_id", "term"], expected_rows(chunk))
+    backends.forget_frequencies()
 
 
 def rebuild(progress: Callable[[int], None] | None = None) -> int:
@@ -63,6 +65,7 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
         n += len(rows)
         if progress:
             progress(len(chunk))
+    backends.forget_frequencies()
     if connection.vendor == "sqlite":
         with connection.cursor() as cur:  # merge the FTS5 segments written chunk by chunk
             cur.execute("INSERT INTO search_term_fts(search_term_fts) VALUES ('optimize')")
