@@ -193,3 +193,10 @@ def test_suppression_reads_the_setting_at_call_time(settings):
     assert policy.suppress_small({"a": 9, "b": 10, "c": 30}) == {"a": None, "b": None, "c": 30}
     assert policy.suppress_total(9) is None and policy.suppress_total(0) == 0
     assert policy.MIN_CELL_SIZE == 5  # the default, read when the module was imported
+
+
+def test_the_documented_matrix_is_the_policy():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text(encoding="utf-8")
+    assert policy.matrix_table() in doc, "docs/security.md: paste policy.matrix_table() into the matrix section"

@@ -308,3 +308,15 @@ def suppress_total(n: int, k: int | None = None) -> int | None:
     """A single public count: None when it is between 1 and k-1."""
     k = min_cell_size() if k is None else k
     return None if 0 < n < k else n
+
+
+# --- documentation ----------------------------------------------------------------------------------------
+
+
+def matrix_table() -> str:
+    """The permission matrix as the Markdown table in docs/security.md (a test keeps the two equal)."""
+    order = (ADMINISTRATOR, EDITOR, RESEARCHER, VOLUNTEER, PUBLIC)
+    lines = ["| action | " + " | ".join(order) + " |", "|---|" + "---|" * len(order)]
+    for action, roles in PERMISSIONS.items():
+        lines.append(f"| `{action}` | " + " | ".join("yes" if r in roles else "—" for r in order) + " |")
+    return "\n".join(lines)
