@@ -25,6 +25,14 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "browser: runs a real browser (Chromium via Playwright) against a live server")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the browser tests last. A live-server test empties the database when it ends (Django restores
+    migration data such as role groups only at the start of the next serialized test), so a database
+    test running after it on the same worker would find no role groups."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():

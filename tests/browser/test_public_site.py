@@ -12,11 +12,13 @@ from volia.accounts.roles import EDITOR
 from volia.registry import services
 from volia.registry.models import Facility, Organization, Source
 
-pytestmark = pytest.mark.browser
+# live-server tests empty the database afterwards; serialized_rollback puts back what migrations wrote (role
+# groups, reference data), which the tests that run after these on the same worker rely on
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def people(transactional_db, make_person):
+def people(make_person):
     prison = Facility.objects.create(
         code="test-ik-3", kind="colony", regime="enhanced", name_en="Test Colony No. 3", name_ru="ИК-3 (тест)",
         name_be="ПК-3 (тэст)", region="vitebsk", postal_address_ru="211000, г. Тестовск, ул. Лагерная, 3, ИК-3")
