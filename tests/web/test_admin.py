@@ -156,6 +156,6 @@ def test_admin_edits_of_people_are_audited(admin_client, full_history):
     assert r.status_code == 302
     entries = {e.action: e for e in AuditEntry.objects.filter(person=full_history, action__startswith="admin_")}
     changed = AuditEntry.objects.get(person=full_history, action="update_person")
-    assert changed.changes == {"visibility": {"before": "internal", "after": "restricted"}}
+    assert changed.changes == {"visibility": {"before": "public", "after": "restricted"}}
     assert changed.actor == "admin"
     assert entries["admin_add"].object_type == "PersonName" and "Alies Audit" in entries["admin_add"].changes["value"]
