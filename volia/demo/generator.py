@@ -695,8 +695,11 @@ class _Life:
         first_custody_end = p.out_day if p.out_day is not None else exit_day
 
         if p.pretrial_custody:
-            add(min(first_custody_end, t0 + (0 if r() < 0.5 else 1 + int(r() * 3))),
-                "pretrial_custody", SRC_LIST)
+            # a remand on the day of release would reopen custody (the day's detentions come last),
+            # so someone released that early was never remanded
+            remand = t0 + (0 if r() < 0.5 else 1 + int(r() * 3))
+            if remand < first_custody_end:
+                add(remand, "pretrial_custody", SRC_LIST)
         charged = t0 + 1 + int(r() * 10)
         if charged < p.ts:
             add(charged, "charged", SRC_LIST, articles=self.articles_text(p.articles), case=case)
