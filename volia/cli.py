@@ -39,6 +39,11 @@ commands:
   backup     write a consistent, verifiable snapshot of the database (optionally encrypted)
   restore    replace the database with a verified backup, then check it
   rotate-key re-encrypt restricted fields under the first configured encryption key
+  link       propose duplicates: link --within (inside the registry) or link FILE (preview an import)
+  review     the linkage review queue (--json; --accept ID / --reject ID --reason)
+  merge      merge B into A keeping every name, event and source (reversible: unmerge MERGE_ID)
+  user       staff accounts: user add NAME --role ROLE, user role|password|disable|reset-2fa, user list
+  publish    write the public site as static files plus open data (datapackage.json) for mirrors
   estimate   estimate how many people no list documents (capture table file, or --registry)
   stats      figures from the events: held, series, flows, remitted, durations, incommunicado...
   createsuperuser, changepassword, shell, dbshell ... any Django management command
