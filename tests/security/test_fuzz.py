@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from volia.core.dates import PartialDate, PartialDateError
@@ -34,6 +34,7 @@ def test_parse_row_gives_a_row_or_named_errors(row):
 
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=400))
+@example(b"person,event,date\np1,detained,2021\na\rb,detained,2021\n")  # a bare CR once raised csv.Error
 def test_csv_reader_never_raises_on_arbitrary_bytes(data):
     errors: list = []
     for _num, row in iter_csv(io.BytesIO(data), "fuzz.csv", errors):
@@ -63,3 +64,10 @@ def test_name_functions_accept_any_text(a, b):
     assert isinstance(keys.blocking_keys(a), set)
     for system in translit.SYSTEMS:
         assert isinstance(translit.transliterate(a, system), str)
+
+
+def test_a_broken_csv_record_is_a_named_error():
+    errors: list = []
+    rows = list(iter_csv(io.BytesIO(b"person,event,date\np1,detained,2021\na\rb,detained,2021\n"), "f.csv", errors))
+    assert [n for n, _ in rows] == [2]
+    assert [(e.file, e.row) for e in errors] == [("f.csv", 3)] and "not a valid CSV" in errors[0].reason

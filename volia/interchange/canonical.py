@@ -181,6 +181,14 @@ def _decoded(stream: BinaryIO, file: str, errors: list[RowError]) -> Iterator[st
 
 def iter_csv(stream: BinaryIO, file: str, errors: list[RowError]) -> Iterator[tuple[int, dict]]:
     reader = csv.DictReader(_decoded(stream, file, errors))
+    try:
+        yield from _csv_rows(reader, file, errors)
+    except csv.Error as exc:  # e.g. a bare carriage return inside an unquoted cell
+        # line_num counts the lines read before the record that failed
+        errors.append(RowError(file, reader.line_num + 1, "", "", f"not a valid CSV file here: {exc}"))
+
+
+def _csv_rows(reader: csv.DictReader, file: str, errors: list[RowError]) -> Iterator[tuple[int, dict]]:
     header = reader.fieldnames or []
     missing = [c for c in ("person", "event", "date") if c not in header]
     if missing:
