@@ -37,7 +37,9 @@ def _persona(django_user_model, username: str, role: str | None, **flags):
 
     user = django_user_model.objects.create_user(username, password=PASSWORD, **flags)
     if role:
-        user.groups.add(Group.objects.get(name=role))  # the groups come from accounts migration 0001
+        # the groups come from accounts migration 0001; a transactional test that ran earlier on the same
+        # worker (live server, subprocess commands) flushes them, so they are recreated when missing
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
 

@@ -20,7 +20,7 @@ def make_account(db, django_user_model):
     def make(username: str = "alice", role: str | None = "editor", **flags):
         user = django_user_model.objects.create_user(username, password=PASSWORD, is_staff=role is not None, **flags)
         if role:
-            user.groups.add(Group.objects.get(name=role))
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
         return user
 
     return make

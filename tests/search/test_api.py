@@ -19,7 +19,7 @@ def user_with_role(django_user_model):
     def make(role: str):
         user = django_user_model.objects.create_user(f"{role}-search", password="x-long-test-password",
                                                      is_staff=True)
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
         return user
 
     return make

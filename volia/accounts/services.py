@@ -36,7 +36,7 @@ def _apply_role(user, role: str) -> None:
     user.is_superuser = role == roles.ADMINISTRATOR
     user.save(update_fields=["is_staff", "is_superuser"])
     user.groups.remove(*Group.objects.filter(name__in=roles.STAFF_ROLES))
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
 
 
 @transaction.atomic
