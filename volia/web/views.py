@@ -39,9 +39,6 @@ from volia.web import display
 
 PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 200
-# Nothing but our own stylesheet may load; no scripts at all. Complements the settings' headers.
-CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                           "frame-ancestors 'none'; base-uri 'none'")
 
 GROUP_ORDER = {code: i for i, code in enumerate(codes.GROUPS)}
 
@@ -69,7 +66,6 @@ def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     staff = policy.role(request.user) != "public"
     response = render(request, template, {"staff_view": sees_everyone(request), **context,
                                           "demo": has_demo_data()})
-    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     if staff:
         # pages that may show non-public people must never sit in a shared or disk cache
         patch_cache_control(response, private=True, no_store=True)

@@ -1,7 +1,7 @@
 """The public pages. Thin: ask `volia.security.policy` what the reader may see, read, render.
 
 Every view is wrapped in `cache.public_page` (anonymous readers share cached pages). Pages need no
-JavaScript and load nothing from elsewhere (see CONTENT_SECURITY_POLICY).
+JavaScript and load nothing from elsewhere (volia.accounts.middleware sets the Content-Security-Policy).
 """
 
 from __future__ import annotations
@@ -45,8 +45,6 @@ PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 200
 BIRTHDAY_DAYS = 28
 RELEASE_DAYS = 90
-CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                           "frame-ancestors 'none'; base-uri 'none'")
 SENTENCE_EVENTS = ("sentenced", "appeal_decided", "sentence_changed")
 LANGUAGE_NAMES = {"be": "Беларуская", "ru": "Русский", "en": "English"}
 FILTERS = ("status", "region", "article", "facility", "group", "figure")
@@ -67,12 +65,10 @@ def _switch_links(request: HttpRequest) -> list[dict[str, Any]]:
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     static = bool(getattr(request, "volia_static", False))
-    response = render(request, template, {
+    return render(request, template, {
         **context, "lang": text.language(), "languages": _switch_links(request), "static_site": static,
         "demo": Person.objects.filter(key__startswith=KEY_PREFIX).exists(),
     }, status=status)
-    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    return response
 
 
 def _people(request: HttpRequest) -> QuerySet[Person]:

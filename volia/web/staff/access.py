@@ -17,7 +17,6 @@ from django.shortcuts import render as django_render
 from django.utils.cache import patch_cache_control
 
 from volia.security import policy
-from volia.web.views import CONTENT_SECURITY_POLICY
 
 View = Callable[..., HttpResponse]
 
@@ -35,7 +34,6 @@ def staff_view(action: str) -> Callable[[View], View]:
             prefetch_related_objects([cast(Model, request.user)], "groups")
             policy.require(request.user, action)
             response = view(request, *args, **kwargs)
-            response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
             patch_cache_control(response, private=True, no_store=True)
             return response
 
