@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
@@ -19,7 +21,14 @@ def api_schema(db, make_person):
 
     make_person("shown", "Алесь Бачны", events=[("detained", "2021-03-01")], visibility="public")
     make_person("hidden", HIDDEN, events=[("detained", "2021-03-01")], visibility="restricted")
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    # as Django's test client does: a request must not close the test's database connection (PostgreSQL)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def test_anonymous_requests_never_fail_or_leak(api_schema):
