@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+
 import pytest
 
 from volia.registry import services
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A database of its own for a test that runs `volia` in subprocesses: an SQLite file under
+    tmp_path/data, or, when the suite runs on PostgreSQL, a new database dropped afterwards."""
+    url = os.environ.get("VOLIA_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        (tmp_path / "data").mkdir(exist_ok=True)
+        yield f"sqlite:///{tmp_path / 'data' / 'volia.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"volia_sub_{uuid.uuid4().hex[:8]}"
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    yield url.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture

@@ -12,29 +12,11 @@ import subprocess
 import sys
 import tarfile
 import time
-import uuid
 
 import pytest
 
 from volia.demo.generator import DEMO_COLUMNS, generate_rows
 from volia.security import backup
-
-
-@pytest.fixture
-def database_url(tmp_path):
-    url = os.environ.get("VOLIA_DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        yield f"sqlite:///{tmp_path / 'data' / 'backup.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"volia_backup_{uuid.uuid4().hex[:8]}"
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    yield url.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
