@@ -136,7 +136,7 @@ def worker(vendor: str, url: str, n_names: int, n_queries: int, n_baseline: int,
     from volia.registry import bulk
     from volia.registry.models import Person, PersonName
     from volia.search import index
-    from volia.search.models import SearchTerm
+    from volia.search.models import SearchPosting, SearchWord, SearchWordKey
     from volia.search.service import search
 
     call_command("migrate", verbosity=0)
@@ -169,12 +169,14 @@ def worker(vendor: str, url: str, n_names: int, n_queries: int, n_baseline: int,
     n_rows = PersonName.objects.count()
 
     t = time.perf_counter()
-    if reuse and SearchTerm.objects.exists():
-        n_terms, t_index = SearchTerm.objects.count(), float("nan")
+    c = time.process_time()
+    if reuse and SearchPosting.objects.exists():
+        n_terms, t_index, c_index = SearchPosting.objects.count(), float("nan"), float("nan")
     else:
         n_terms = index.rebuild()
-        t_index = time.perf_counter() - t
-    assert SearchTerm.objects.count() == n_terms
+        t_index, c_index = time.perf_counter() - t, time.process_time() - c
+    assert SearchPosting.objects.count() == n_terms
+    n_words, n_keys = SearchWord.objects.count(), SearchWordKey.objects.count()
 
     rng = random.Random(seed + 1)
     targets = rng.sample(range(len(crowd)), n_queries + 20)
@@ -219,8 +221,10 @@ def worker(vendor: str, url: str, n_names: int, n_queries: int, n_baseline: int,
             b_cpu.append((time.process_time() - c) * 1000)
             b_top1 += bool(ranked) and ranked[0] == target
     baseline = {"queries": len(b_ms), "top1": round(b_top1 / len(b_ms), 4), **_latency(b_ms), "cpu": _latency(b_cpu)}
-    return {"vendor": vendor, "people": len(crowd), "names": n_rows, "terms": n_terms, "queries": len(queries),
+    return {"vendor": vendor, "people": len(crowd), "names": n_rows, "postings": n_terms, "queries": len(queries),
+            "words": n_words, "word_keys": n_keys,
             "generate_s": round(t_gen, 1), "insert_s": round(t_insert, 1), "index_s": round(t_index, 1),
+            "index_cpu_s": round(c_index, 1), "load_after_build": [round(x, 1) for x in os.getloadavg()],
             "volia": volia, "baseline": baseline, "load": [round(x, 1) for x in os.getloadavg()],
             "p95_ratio": round(baseline["p95_ms"] / volia["p95_ms"], 1),
             "misses": misses[:30]}
@@ -266,8 +270,9 @@ def run_worker(vendor: str, url: str, args: argparse.Namespace, data_dir: str) -
 
 def show(r: dict) -> None:
     v, b = r["volia"], r["baseline"]
-    print(f"{r['vendor']:10} {r['names']:,} names of {r['people']:,} people, {r['terms']:,} index terms "
-          f"(insert {r['insert_s']} s, index build {r['index_s']} s)\n"
+    print(f"{r['vendor']:10} {r['names']:,} names of {r['people']:,} people; index: {r['words']:,} words, "
+          f"{r['word_keys']:,} typo keys, {r['postings']:,} postings (insert {r['insert_s']} s, index build "
+          f"{r['index_s']} s wall, {r['index_cpu_s']} s CPU; load after build {r['load_after_build']})\n"
           f"  volia.search  top-1 {v['top1']:.3f}  recall@10 {v['recall10']:.3f}  p50 {v['p50_ms']} ms  "
           f"p95 {v['p95_ms']} ms  max {v['max_ms']} ms  ({r['queries']} queries; this process's CPU per query: "
           f"p50 {v['cpu']['p50_ms']} ms, p95 {v['cpu']['p95_ms']} ms)\n"

@@ -8,7 +8,7 @@ import pytest
 
 from volia.registry.models import Person
 from volia.search import index
-from volia.search.models import SearchTerm
+from volia.search.models import SearchPosting
 from volia.search.service import Hit, search
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_merged_people_are_not_found(registry):
     survivor, merged = registry["bialiatski"], registry["secret"]
     Person.objects.filter(pk=merged.pk).update(merged_into=survivor)
     index.refresh([merged.id])
-    assert not SearchTerm.objects.filter(person=merged).exists()
+    assert not SearchPosting.objects.filter(person=merged).exists()
     assert merged.id not in {h.person_id for h in search("Alies Bieliackin", limit=50)}
     # even when the index was not refreshed yet, search never returns a merged person
     Person.objects.filter(pk=registry["bialou"].pk).update(merged_into=survivor)
@@ -102,3 +102,33 @@ def test_a_very_long_query_is_cut_not_refused(registry):
     hits = search("Bialiatski " * 10_000, limit=5)
     assert len(hits) <= 5
     assert time.perf_counter() - started < 5  # only the first MAX_QUERY characters are looked at
+
+
+@pytest.mark.parametrize("query", [
+    "Ales Bialatsky",  # one edit in the skeleton
+    "Ales Bailiatskii",  # a transposition and an extra letter
+    "Алесь Бяьляцкі",  # a stray soft sign typed inside Cyrillic
+    "Бяляцкі Алесь",  # surname first, other script
+])
+def test_typos_and_script_switches_are_tolerated(registry, query):
+    assert top(query).person_id == registry["bialiatski"].id
+
+
+def test_a_surname_with_too_many_typos_is_found_through_the_other_words(actor):
+    from volia.registry import services
+
+    target = services.create_person("t", "Марына Дзмітрыеўна Зухуевіч", actor=actor)
+    for i, surname in enumerate(["Кавалёва", "Жукава", "Навіцкая", "Бурак"]):
+        services.create_person(f"o{i}", f"Марына Пятроўна {surname}", actor=actor)
+    # "Зухуевіч" three edits away: no vocabulary word is close enough, given name and patronymic select
+    assert top("Марына Дзмітрыеўна Сюхуевачч").person_id == target.id
+
+
+def test_a_common_given_name_alone_finds_its_holders(actor):
+    from volia.registry import services
+
+    made = {services.create_person(f"p{i}", f"Аляксандр {s}", actor=actor).id
+            for i, s in enumerate(["Кавалёў", "Жукаў", "Навіцкі"])}
+    services.create_person("other", "Марына Бурак", actor=actor)
+    assert {h.person_id for h in search("Aliaksandr")} == made
+    assert {h.person_id for h in search("Алесь")} == made  # a diminutive: the canonical form matches

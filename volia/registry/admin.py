@@ -44,6 +44,7 @@ from volia.registry.models import (
     Source,
     StatusPeriod,
 )
+from volia.search import index as search_index
 
 
 class ViewOnlyMixin:
@@ -255,6 +256,9 @@ class PersonAdmin(admin.ModelAdmin):
             for gone in formset.deleted_objects:
                 gone.delete()
             formset.save_m2m()
+            # in the admin's transaction, like the services: the edited names are findable (and the
+            # deleted ones gone) as soon as the page is saved
+            search_index.refresh([person.pk])
         else:
             formset.save()
         for obj in formset.new_objects:

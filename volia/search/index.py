@@ -1,116 +1,219 @@
-"""Building and checking the search index (`SearchTerm` rows and the trigram index over them).
+"""Building and checking the search index: the word vocabulary, its typo keys and posting lists.
 
-`refresh(person_ids)` rewrites the rows of some people; the registry services call it inside
-their own transaction whenever a name is created or changed, and the importer calls it for
-the people an import touched. `rebuild()` rewrites the whole index; `check()` compares what
-is stored with what the names give today (a stale index after a change in the folding rules,
-or rows written around the services).
+`refresh(person_ids)` rewrites the postings of some people (adding new words to the vocabulary
+with their keys, and keeping each word's `people` count); the registry services call it inside
+their own transaction whenever a name is created or changed, the admin when a name is edited
+there, the importer for the people an import touched, and the merge services for both people.
+`rebuild()` rewrites the whole index in bulk; `check()` compares what is stored with what the
+names give today (a stale index after a change in the folding rules, or rows written around
+the services).
 
-Only current people are indexed: a person merged into another (`merged_into` set) has no rows.
+Only current people are indexed: a person merged into another (`merged_into` set) has no postings.
+All SQL is the same on SQLite and PostgreSQL and takes its values as bound parameters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 
 from volia.names import keys
 from volia.registry import bulk
 from volia.registry.models import Person, PersonName
-from volia.search import backends
-from volia.search.models import SearchTerm
+from volia.search.models import MAX_WORD, SearchPosting, SearchWord, SearchWordKey
 
-CHUNK = 2000
-
-
-def terms_for(text: str, language: str | None) -> list[str]:
-    """The folded terms stored for one name: deduplicated, empty ones dropped."""
-    return [t for t in dict.fromkeys(keys.index_terms(text, language or None)) if t.strip()]
+CHUNK = 500  # ids per IN (...) list
+REBUILD_CHUNK = 20_000  # people per transaction in rebuild()
+MAX_KEYED = 24  # longer words get no deletion keys (exact and prefix matches only)
 
 
-def expected_rows(person_ids: Iterable[int]) -> list[tuple[int, int, str]]:
-    """(person_id, name_id, term) rows the index should hold for these people."""
-    ids = list(person_ids)
-    names = (PersonName.objects.filter(person_id__in=ids, person__merged_into__isnull=True)
-             .order_by("person_id", "id").values_list("id", "person_id", "text", "language"))
-    return [(pid, nid, term) for nid, pid, text, lang in names for term in terms_for(text, lang)]
+def max_edits(length: int) -> int:
+    """Typos tolerated in a folded word of this length: none below 4 letters, one up to 6, two from 7."""
+    return 0 if length < 4 else 1 if length < 7 else 2
 
 
-def _chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
+def deletion_keys(word: str) -> set[str]:
+    """The word and every string made from it by deleting up to `max_edits(len(word))` letters.
+
+    Two words within that many edits of each other (insertions, deletions, substitutions,
+    transpositions) share a key; the search verifies the real distance afterwards.
+    """
+    out = {word}
+    if len(word) > MAX_KEYED:
+        return out
+    frontier = {word}
+    for _ in range(max_edits(len(word))):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+def words_of(text: str, language: str | None = None) -> list[str]:
+    """The distinct folded words indexed for one name: its skeleton words and the canonical forms
+    of its given names (`index_terms`), in order, each cut to MAX_WORD characters."""
+    return list(dict.fromkeys(w[:MAX_WORD] for term in keys.index_terms(text, language or None)
+                              for w in term.split()))
+
+
+def _chunks(ids: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
     for i in range(0, len(ids), size):
         yield ids[i:i + size]
 
 
+def _marks(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
+def expected_postings(person_ids: Iterable[int]) -> set[tuple[int, str]]:
+    """(person_id, word) pairs the index should hold for these people."""
+    ids = list(person_ids)
+    out: set[tuple[int, str]] = set()
+    for chunk in _chunks(ids):
+        names = (PersonName.objects.filter(person_id__in=chunk, person__merged_into__isnull=True)
+                 .values_list("person_id", "text", "language"))
+        for pid, text, lang in names:
+            out.update((pid, w) for w in words_of(text, lang))
+    return out
+
+
+def _word_ids(cur, words: set[str]) -> dict[str, int]:
+    """Ids of these words, adding the missing ones (and their keys) to the vocabulary."""
+    found: dict[str, int] = {}
+    todo = sorted(words)
+    for chunk in _chunks(todo):
+        cur.execute(f"SELECT word, id FROM search_searchword WHERE word IN ({_marks(len(chunk))})",  # noqa: S608
+                    list(chunk))
+        found.update(cur.fetchall())
+    missing = [w for w in todo if w not in found]
+    if missing:
+        # ON CONFLICT: a concurrent transaction may be adding the same word; then its row is used
+        cur.executemany("INSERT INTO search_searchword (word, people) VALUES (%s, 0) ON CONFLICT (word) DO NOTHING",
+                        [(w,) for w in missing])
+        for chunk in _chunks(missing):
+            cur.execute(f"SELECT word, id FROM search_searchword WHERE word IN ({_marks(len(chunk))})",  # noqa: S608
+                        list(chunk))
+            found.update(cur.fetchall())
+        cur.executemany("INSERT INTO search_searchwordkey (key, word_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                        [(k, found[w]) for w in missing for k in sorted(deletion_keys(w))])
+    return found
+
+
 @transaction.atomic
 def refresh(person_ids: Iterable[int]) -> None:
-    """Rebuild the index rows of these people (none for merged or deleted people)."""
+    """Rewrite the postings of these people (none for merged or deleted people)."""
     ids = sorted(set(person_ids))
-    for chunk in _chunks(ids):
-        SearchTerm.objects.filter(person_id__in=chunk).delete()
-        bulk.insert(SearchTerm, ["person_id", "name_id", "term"], expected_rows(chunk))
-    backends.forget_frequencies()
+    with connection.cursor() as cur:
+        for chunk in _chunks(ids):
+            marks = _marks(len(chunk))
+            cur.execute(f"SELECT word_id, count(*) FROM search_searchposting WHERE person_id IN ({marks}) "  # noqa: S608
+                        "GROUP BY word_id", list(chunk))
+            delta: Counter[int] = Counter()
+            for wid, n in cur.fetchall():
+                delta[wid] -= n
+            cur.execute(f"DELETE FROM search_searchposting WHERE person_id IN ({marks})", list(chunk))  # noqa: S608
+            pairs = expected_postings(chunk)
+            wids = _word_ids(cur, {w for _, w in pairs})
+            rows = sorted((wids[w], pid) for pid, w in pairs)
+            bulk.insert(SearchPosting, ["word_id", "person_id"], rows)
+            for wid, _ in rows:
+                delta[wid] += 1
+            # in id order, so that concurrent refreshes lock shared words in the same order
+            changes = sorted((wid, d) for wid, d in delta.items() if d)
+            cur.executemany("UPDATE search_searchword SET people = people + %s WHERE id = %s",
+                            [(d, wid) for wid, d in changes])
 
 
 def rebuild(progress: Callable[[int], None] | None = None) -> int:
-    """Rewrite the whole index, one transaction per chunk of people; returns the number of rows."""
-    with transaction.atomic():
-        _clear()
+    """Rewrite the whole index, one transaction per REBUILD_CHUNK people; returns the number of postings.
+
+    Each distinct name text is folded once; new words, their keys and the postings are written
+    with bulk inserts (executemany on SQLite, COPY on PostgreSQL).
+    """
+    with transaction.atomic(), connection.cursor() as cur:
+        for table in ("search_searchposting", "search_searchwordkey", "search_searchword"):
+            # not TRUNCATE: it fails inside a transaction that has deferred foreign-key checks pending
+            cur.execute(f"DELETE FROM {table}")  # noqa: S608
     ids = list(Person.objects.filter(merged_into__isnull=True).order_by("id").values_list("id", flat=True))
+    vocabulary: dict[str, int] = {}
+    people: Counter[int] = Counter()
+    folded: dict[tuple[str, str], list[str]] = {}
     n = 0
-    for chunk in _chunks(ids, 10000):
-        rows = expected_rows(chunk)
+    for chunk in _chunks(ids, REBUILD_CHUNK):
+        pairs: set[tuple[int, int]] = set()
+        new_words: list[str] = []
+        for c in _chunks(chunk, 5000):
+            for pid, text, lang in PersonName.objects.filter(person_id__in=c).values_list(
+                    "person_id", "text", "language").iterator(chunk_size=5000):
+                words = folded.get((text, lang))
+                if words is None:
+                    words = folded[(text, lang)] = words_of(text, lang)
+                for w in words:
+                    wid = vocabulary.get(w)
+                    if wid is None:
+                        wid = vocabulary[w] = len(vocabulary) + 1
+                        new_words.append(w)
+                    pairs.add((wid, pid))
+        if len(folded) > 500_000:
+            folded.clear()
+        rows = sorted(pairs)
+        for wid, _ in rows:
+            people[wid] += 1
         with transaction.atomic():
-            bulk.insert(SearchTerm, ["person_id", "name_id", "term"], rows)
+            bulk.insert(SearchWord, ["id", "word", "people"], [(vocabulary[w], w, 0) for w in new_words])
+            bulk.insert(SearchWordKey, ["key", "word_id"],
+                        [(k, vocabulary[w]) for w in new_words for k in deletion_keys(w)])
+            bulk.insert(SearchPosting, ["word_id", "person_id"], rows)
         n += len(rows)
         if progress:
             progress(len(chunk))
-    backends.forget_frequencies()
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:  # merge the FTS5 segments written chunk by chunk
-            cur.execute("INSERT INTO search_term_fts(search_term_fts) VALUES ('optimize')")
-    elif connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE search_searchterm")
-    return n
-
-
-def _clear() -> None:
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.executemany("UPDATE search_searchword SET people = %s WHERE id = %s",
+                        [(c, wid) for wid, c in sorted(people.items())])
+        if connection.vendor == "postgresql":
+            # the ids were given explicitly: move the sequence past them for later inserts
+            cur.execute("SELECT setval(pg_get_serial_sequence('search_searchword', 'id'), "
+                        "GREATEST((SELECT MAX(id) FROM search_searchword), 1))")
     with connection.cursor() as cur:
-        if connection.vendor == "sqlite":
-            # the delete trigger would remove the rows from the FTS table one by one; empty both at once
-            cur.execute("DROP TRIGGER IF EXISTS search_term_ad")
-            try:
-                cur.execute("DELETE FROM search_searchterm")
-                cur.execute("INSERT INTO search_term_fts(search_term_fts) VALUES ('delete-all')")
-            finally:
-                cur.execute("CREATE TRIGGER search_term_ad AFTER DELETE ON search_searchterm BEGIN "
-                            "INSERT INTO search_term_fts(search_term_fts, rowid, term) "
-                            "VALUES ('delete', old.id, old.term); END")
-        else:
-            # not TRUNCATE: it fails inside a transaction that has deferred foreign-key checks pending
-            cur.execute("DELETE FROM search_searchterm")
+        cur.execute("ANALYZE search_searchposting" if connection.vendor == "postgresql" else "ANALYZE")
+    return n
 
 
 def check(progress: Callable[[int], None] | None = None) -> list[str]:
     """Differences between the stored index and the one the names give today (empty: up to date)."""
     problems: list[str] = []
     ids = list(Person.objects.order_by("id").values_list("id", flat=True))
-    for chunk in _chunks(ids):
-        want = set(expected_rows(chunk))
-        have = set(SearchTerm.objects.filter(person_id__in=chunk).values_list("person_id", "name_id", "term"))
-        for pid in sorted({r[0] for r in want ^ have}):
-            missing = sorted(t for p, _, t in want - have if p == pid)
-            extra = sorted(t for p, _, t in have - want if p == pid)
-            detail = "; ".join(part for part in (f"missing {missing}" if missing else "",
-                                                 f"not expected {extra}" if extra else "") if part)
-            problems.append(f"person #{pid}: search index is stale ({detail})")
-        if progress:
-            progress(len(chunk))
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            try:
-                cur.execute("INSERT INTO search_term_fts(search_term_fts, rank) VALUES ('integrity-check', 1)")
-            except DatabaseError as exc:
-                problems.append(f"the FTS5 trigram index does not match the search terms: {exc}")
+    with connection.cursor() as cur:
+        for chunk in _chunks(ids, 2000):
+            want = expected_postings(chunk)
+            have: set[tuple[int, str]] = set()
+            for c in _chunks(chunk):
+                cur.execute("SELECT p.person_id, w.word FROM search_searchposting p JOIN search_searchword w "  # noqa: S608
+                            f"ON w.id = p.word_id WHERE p.person_id IN ({_marks(len(c))})", list(c))
+                have.update(cur.fetchall())
+            for pid in sorted({r[0] for r in want ^ have}):
+                missing = sorted(w for p, w in want - have if p == pid)
+                extra = sorted(w for p, w in have - want if p == pid)
+                detail = "; ".join(part for part in (f"missing {missing}" if missing else "",
+                                                     f"not expected {extra}" if extra else "") if part)
+                problems.append(f"person #{pid}: search index is stale ({detail})")
+            if progress:
+                progress(len(chunk))
+        cur.execute("SELECT w.word, w.people, (SELECT count(*) FROM search_searchposting p WHERE p.word_id = w.id) "
+                    "FROM search_searchword w WHERE w.people <> "
+                    "(SELECT count(*) FROM search_searchposting p WHERE p.word_id = w.id) ORDER BY w.word")
+        problems += [f"word {w!r}: counted for {n} people, held by {m}" for w, n, m in cur.fetchall()]
+        # every word must be reachable through each of its keys (an extra key only costs a lookup)
+        cur.execute("SELECT id, word FROM search_searchword ORDER BY id")
+        words = dict(cur.fetchall())
+        want_keys = sorted((k, wid) for wid, w in words.items() for k in deletion_keys(w))
+        bad: set[int] = set()
+        for chunk in _chunks(want_keys):
+            cur.execute(f"SELECT key, word_id FROM search_searchwordkey WHERE key IN ({_marks(len(chunk))})",  # noqa: S608
+                        sorted({k for k, _ in chunk}))
+            have_keys = set(cur.fetchall())
+            bad.update(wid for k, wid in chunk if (k, wid) not in have_keys)
+        problems += [f"word {words[wid]!r}: typo keys missing" for wid in sorted(bad)]
     return problems
+

@@ -1,20 +1,24 @@
 """Name search: `search(query)` finds people by any spelling of their names.
 
-1. The query is folded into one or more skeletons (`volia.names.keys.query_terms`), the same
-   folding the index applies to stored names (`index_terms`).
-2. Candidates come from the trigram index (`volia.search.backends`): index rows sharing the
-   most trigrams with a skeleton, plus rows whose skeleton starts with it. A query whose
-   skeleton is shorter than a trigram is an exact-prefix lookup only.
-3. Candidates are narrowed to the people the caller may see (`people`, e.g. the queryset of
-   `volia.security.policy.visible_people(user)`), pre-scored on the skeletons with rapidfuzz,
-   and the best few people are re-ranked on their real names with
-   `volia.names.keys.name_similarity` (script, transliteration, be/ru forms, typos, order).
+1. The query is folded into skeleton words (`volia.names.keys.query_terms`, the folding the index
+   applies to stored names), given names also in their group's canonical form.
+2. Each query word is matched against the vocabulary (`volia.search.backends.match_words`):
+   equal words, words within one or two edits (symmetric-delete keys) and words it begins.
+3. Candidates are the people holding the matches of the rarest query words (by how many people
+   hold them): a surname selects a few dozen people, a common given name only scores. They are
+   scored by the query words they hold, weighted by rarity (IDF) and closeness.
+4. The best of them that the caller may see (`people`, e.g. the queryset of
+   `volia.security.policy.visible_people(user)`) are re-ranked on their real names with
+   `volia.names.keys.name_similarities` (script, transliteration, be/ru forms, typos, order).
+   When none of them is a convincing match, people holding close matches of two other query
+   words (given name and patronymic, say) are tried as well.
 
 One hit per person, best first; a hit shows the person's primary name and the name that matched.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,12 +28,15 @@ from rapidfuzz import fuzz
 from volia.names import keys
 from volia.registry.models import Person, PersonName
 from volia.search import backends
+from volia.search.models import MAX_WORD
 
 MAX_QUERY = 200  # characters; a name is never longer, and the cost of a query grows with it
 MAX_LIMIT = 500
+MAX_WORDS = 8  # query words looked up (a name has at most five)
 MIN_SCORE = 0.6  # below this a name is not a plausible spelling of the query, unless it contains it
-CANDIDATES = 300  # index rows read per query
-SHORTLIST = 20  # people re-ranked with name_similarity (at least `limit`)
+CANDIDATES = 2000  # people read from posting lists per query
+SHORTLIST = 30  # people re-ranked with name_similarity (at least `limit`)
+CONVINCING = 0.85  # a best score below this tries the people holding two other query words too
 
 
 @dataclass(frozen=True)
@@ -40,18 +47,29 @@ class Hit:
     score: float  # name similarity in [0, 1]
 
 
-def _contains(queries: Sequence[str], terms: set[str]) -> bool:
-    """Every word of a folded query begins a word of a folded name ("ales" in "alas balatki")."""
-    for term in terms:
-        words = term.split()
-        for q in queries:
-            if all(any(w.startswith(qw) for w in words) for qw in q.split()):
-                return True
-    return False
+def query_words(query: str) -> tuple[list[str], list[set[int]]]:
+    """The distinct folded words looked up for a query (skeleton words, canonical given names), and
+    the readings of the query as sets of word positions (each term of `query_terms`: as written,
+    without the patronymic, with given names in canonical form)."""
+    words: dict[str, int] = {}
+    readings = []
+    for term in keys.query_terms(query):
+        reading = set()
+        for w in term.split():
+            w = w[:MAX_WORD]
+            if w not in words and len(words) < MAX_WORDS:
+                words[w] = len(words)
+            if w in words:
+                reading.add(words[w])
+        readings.append(reading)
+    return list(words), readings
 
 
-def _prescore(queries: Sequence[str], term: str) -> float:
-    return max((fuzz.token_sort_ratio(q, term) + fuzz.token_set_ratio(q, term)) / 2 for q in queries)
+def _weight(matches: Sequence[backends.WordMatch]) -> float:
+    """IDF of a query word: from how many people hold its closest matches."""
+    best = max(m.similarity for m in matches)
+    held = sum(m.people for m in matches if m.similarity == best)
+    return math.log(2.0 + 100_000.0 / max(held, 1))
 
 
 def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = None) -> list[Hit]:
@@ -63,42 +81,89 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
     limit = max(0, min(int(limit), MAX_LIMIT))
     if not query or not limit:
         return []
-    terms = [t for t in dict.fromkeys(keys.query_terms(query)) if t.strip()]
-    if not terms:
+    qwords, readings = query_words(query)
+    if not qwords:
         return []
-    short = max(len(t) for t in terms) < 3
-    n = max(CANDIDATES, 5 * limit)
-    rows = backends.prefix_rows(terms, n)
-    if not short:
-        rows += backends.similar_rows(terms, n)
-    if not rows:
+    short = max(len(w) for w in qwords) < 3  # too short for typos: prefix lookups only
+    matches = backends.match_words(qwords, fuzzy=not short)
+    looked = [i for i, m in enumerate(matches) if m]
+    if not looked:
         return []
+    weights = {i: _weight(matches[i]) for i in looked}
+    # which query word each vocabulary word stands for, and how well
+    by_word: dict[int, list[tuple[int, float, bool]]] = {}
+    for i in looked:
+        for m in matches[i]:
+            by_word.setdefault(m.word_id, []).append((i, m.similarity, m.exact_or_prefix))
 
-    best: dict[int, float] = {}
-    matched_terms: dict[int, set[str]] = {}
-    for _id, pid, _nid, term in rows:
-        s = 100.0 if short else _prescore(terms, term)
-        if s > best.get(pid, -1.0):
-            best[pid] = s
-        matched_terms.setdefault(pid, set()).add(term)
+    # candidates: the people holding the rarest query words, rarest first, within the budget
+    order = sorted(looked, key=lambda i: (sum(m.people for m in matches[i]), i))
+    candidates: dict[int, None] = {}
+    for rank, i in enumerate(order):
+        held = sum(m.people for m in matches[i])
+        if rank and len(candidates) + held > CANDIDATES:
+            break
+        for _wid, pid in backends.holders([m.word_id for m in matches[i]], CANDIDATES):
+            candidates[pid] = None
     allowed = people if people is not None else Person.objects.all()
-    visible = set(allowed.filter(pk__in=list(best), merged_into__isnull=True).values_list("pk", flat=True))
-    ranked = sorted((pid for pid in best if pid in visible), key=lambda pid: (-best[pid], pid))
-    shortlist = ranked[:max(SHORTLIST, limit)]
+    hits = _rank(query, list(candidates), by_word, weights, readings, limit, allowed)
+    if len(looked) >= 3 and (not hits or hits[0].score < CONVINCING):
+        # the rarest word (a surname with more typos than tolerated) may have missed the person:
+        # also try the people holding close matches of two other query words
+        extra: dict[int, None] = {}
+        for a in range(1, len(order)):
+            for b in range(a + 1, len(order)):
+                groups = [[m.word_id for m in matches[order[x]] if m.similarity >= 0.75] for x in (a, b)]
+                extra.update(dict.fromkeys(backends.common_holders(groups, CANDIDATES)))
+        more = [pid for pid in extra if pid not in candidates]
+        if more:
+            hits = _rank(query, list(candidates) + more, by_word, weights, readings, limit, allowed)
+    return hits
+
+
+def _rank(query: str, candidates: list[int], by_word: dict[int, list[tuple[int, float, bool]]],
+          weights: dict[int, float], readings: list[set[int]], limit: int, allowed: QuerySet[Person]) -> list[Hit]:
+    # pre-score: the query words each candidate holds, by rarity and closeness
+    best: dict[tuple[int, int], float] = {}
+    contained: dict[int, set[int]] = {}
+    for pid, wid in backends.words_of_people(candidates, list(by_word)):
+        for i, sim, exact in by_word[wid]:
+            if sim > best.get((pid, i), 0.0):
+                best[(pid, i)] = sim
+            if exact:
+                contained.setdefault(pid, set()).add(i)
+    prescore: dict[int, float] = dict.fromkeys(candidates, 0.0)
+    for (pid, i), sim in best.items():
+        prescore[pid] += weights[i] * sim
+    ranked = sorted(candidates, key=lambda pid: (-prescore[pid], pid))
+    shortlist: list[int] = []
+    want = max(SHORTLIST, limit)
+    for start in range(0, len(ranked), 500):  # the visible ones, best first
+        chunk = ranked[start:start + 500]
+        visible = set(allowed.filter(pk__in=chunk, merged_into__isnull=True).values_list("pk", flat=True))
+        shortlist += [pid for pid in chunk if pid in visible][:want - len(shortlist)]
+        if len(shortlist) >= want:
+            break
+    if not shortlist:
+        return []
 
     names: dict[int, list[tuple[str, bool]]] = {pid: [] for pid in shortlist}
     for pid, text, primary in PersonName.objects.filter(person_id__in=shortlist).order_by("id").values_list(
             "person_id", "text", "is_primary"):
         names[pid].append((text, primary))
+    texts = [text for pid in shortlist for text, _ in names[pid]]
+    scores = iter(keys.name_similarities(query, texts))
     folded = query.casefold()
     hits = []
     for pid in shortlist:
         if not names[pid]:
             continue
         # ties (the same name in several scripts) go to the spelling closest to what was typed
-        score, _, matched = max((keys.name_similarity(query, text), fuzz.ratio(folded, text.casefold()), text)
-                                for text, _ in names[pid])
-        if score < MIN_SCORE and not short and not _contains(terms, matched_terms[pid]):
+        score, _, matched = max((next(scores), fuzz.ratio(folded, text.casefold()), text) for text, _ in names[pid])
+        # a low score still counts when every word of one reading of the query begins a word of
+        # the person's names ("Ales" finds "Алесь Бяляцкі", "Саша" every Аляксандр)
+        held = contained.get(pid, set())
+        if score < MIN_SCORE and not any(r and held >= r for r in readings):
             continue
         primary_name = next((text for text, primary in names[pid] if primary), names[pid][0][0])
         hits.append(Hit(person_id=pid, name=primary_name, matched=matched, score=round(float(score), 4)))
