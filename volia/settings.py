@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # outermost: stores anonymous public pages with every header below, for volia.web.public.fastpath
+    "volia.web.public.fastpath.StorePublicPagesMiddleware",
     # first, so that its headers are on every response, errors and redirects included
     "volia.accounts.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -17,8 +17,18 @@ def fresh_cache(settings, tmp_path):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": str(tmp_path)}}
     cache.clear()
+    _forget_in_process()
     yield
     cache.clear()
+    _forget_in_process()
+
+
+def _forget_in_process() -> None:
+    from volia.web.public import cache as public_cache
+    from volia.web.public import fastpath
+
+    fastpath.memory.clear()
+    public_cache._values.clear()
 
 
 @pytest.fixture

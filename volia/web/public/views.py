@@ -24,7 +24,6 @@ from django.views.defaults import page_not_found
 
 from volia.core import codes
 from volia.core.dates import PartialDate, Precision, add_months
-from volia.demo import KEY_PREFIX
 from volia.registry.models import (
     Charge,
     CriminalArticle,
@@ -39,7 +38,8 @@ from volia.registry.models import (
 from volia.security import policy
 from volia.web import charts
 from volia.web.public import figures, labels, text
-from volia.web.public.cache import public_page
+from volia.web.public.cache import cached_value, public_page
+from volia.web.views import has_demo_data
 
 PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 200
@@ -67,7 +67,9 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
     static = bool(getattr(request, "volia_static", False))
     return render(request, template, {
         **context, "lang": text.language(), "languages": _switch_links(request), "static_site": static,
-        "demo": Person.objects.filter(key__startswith=KEY_PREFIX).exists(),
+        # once per data version: the LIKE 'demo-%' behind it reads every person on SQLite
+        "demo": cached_value("demo", has_demo_data, per_language=False,
+                             version=getattr(request, "volia_data_version", None)),
     }, status=status)
 
 
