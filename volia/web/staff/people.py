@@ -5,7 +5,9 @@ version of the person the editor was looking at, so two editors never overwrite 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -211,28 +213,37 @@ def _workspace_url(person: Person) -> str:
     return reverse("staff:person", kwargs={"key": person.key})
 
 
+def _save_event(request: HttpRequest, person: Person, form: EventForm, formset: Any,
+                save: Callable[..., Event]) -> Event | None:
+    """On a valid POST, `save(actor=..., expected_version=..., sources=..., ...)` (record or correct an
+    event with its sources); the saved event, or None with the errors on the form (or not a POST)."""
+    if request.method != "POST":
+        return None
+    policy.require(request.user, "event.record", person)
+    if not (form.is_valid() and formset.is_valid()):
+        return None
+    try:
+        return save(actor=services.Actor.of_user(request.user), expected_version=form.cleaned_data["expected_version"],
+                    sources=form.picked_sources(), new_sources=new_sources(formset),
+                    reason=form.cleaned_data["reason"], **_event_fields(form))
+    except services.ConflictError as exc:
+        _conflict(form, exc)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+    return None
+
+
 @staff_view("person.view_history")
 def add_event(request: HttpRequest, key: str) -> HttpResponse:
     found = _person(request, key)
     form = EventForm(request.POST or None, sources=_sources_for(found, request.user),
                      initial={"expected_version": found.version, "confidence": "confirmed"})
     formset = NewSourceFormSet(request.POST or None, prefix="new")
-    if request.method == "POST":
-        policy.require(request.user, "event.record", found)
-        if form.is_valid() and formset.is_valid():
-            try:
-                event = actions.record_event_with_sources(
-                    found, actor=services.Actor.of_user(request.user),
-                    expected_version=form.cleaned_data["expected_version"], sources=form.picked_sources(),
-                    new_sources=new_sources(formset), reason=form.cleaned_data["reason"], **_event_fields(form))
-            except services.ConflictError as exc:
-                _conflict(form, exc)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"Recorded event #{event.pk}: {codes.EVENT_TYPES[event.type].label} "
-                                          f"{event.date}.")
-                return HttpResponseRedirect(_workspace_url(found) + f"#event-{event.pk}")
+    saved = _save_event(request, found, form, formset, lambda **kw: actions.record_event_with_sources(found, **kw))
+    if saved is not None:
+        messages.success(request, f"Recorded event #{saved.pk}: {codes.EVENT_TYPES[saved.type].label} "
+                                  f"{saved.date}.")
+        return HttpResponseRedirect(_workspace_url(found) + f"#event-{saved.pk}")
     return render(request, "staff/event_form.html", {
         "person": found, "form": form, "formset": formset, "title": "Add an event",
         "can_edit": policy.can(request.user, "event.record", found)})
@@ -255,22 +266,11 @@ def correct_event(request: HttpRequest, key: str, event_id: int) -> HttpResponse
                                                    [v.source for v in policy.visible_sources(event, request.user)
                                                     if v.source is not None]))
     formset = NewSourceFormSet(request.POST or None, prefix="new")
-    if request.method == "POST":
-        policy.require(request.user, "event.record", found)
-        if form.is_valid() and formset.is_valid():
-            try:
-                new = actions.correct_event_with_sources(
-                    event, actor=services.Actor.of_user(request.user),
-                    expected_version=form.cleaned_data["expected_version"], sources=form.picked_sources(),
-                    new_sources=new_sources(formset), reason=form.cleaned_data["reason"], **_event_fields(form))
-            except services.ConflictError as exc:
-                _conflict(form, exc)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"Event #{event.pk} corrected: the correction is event #{new.pk}; "
-                                          "the earlier version stays in the history.")
-                return HttpResponseRedirect(_workspace_url(found) + f"#event-{new.pk}")
+    new = _save_event(request, found, form, formset, lambda **kw: actions.correct_event_with_sources(event, **kw))
+    if new is not None:
+        messages.success(request, f"Event #{event.pk} corrected: the correction is event #{new.pk}; "
+                                  "the earlier version stays in the history.")
+        return HttpResponseRedirect(_workspace_url(found) + f"#event-{new.pk}")
     return render(request, "staff/event_form.html", {
         "person": found, "form": form, "formset": formset, "event": event,
         "title": f"Correct event #{event.pk}", "can_edit": policy.can(request.user, "event.record", found)})
