@@ -47,15 +47,20 @@ def match_words(qwords: Sequence[str], *, fuzzy: bool = True) -> list[list[WordM
         if fuzzy:
             wanted = [deletion_keys(q) for q in qwords]
             all_keys = sorted(set().union(*wanted))
+            # two index lookups, not a join: the plan stays right without table statistics
+            word_ids: set[int] = set()
             for i in range(0, len(all_keys), IN_CHUNK):
                 chunk = all_keys[i:i + IN_CHUNK]
-                cur.execute("SELECT w.id, w.word, w.people FROM search_searchwordkey k "  # noqa: S608
-                            "JOIN search_searchword w ON w.id = k.word_id "
-                            f"WHERE k.key IN ({_marks(len(chunk))}) AND w.people > 0", chunk)
-                for wid, word, people in set(cur.fetchall()):
+                cur.execute(f"SELECT word_id FROM search_searchwordkey WHERE key IN ({_marks(len(chunk))})",  # noqa: S608
+                            chunk)
+                word_ids.update(r for (r,) in cur.fetchall())
+            ids = sorted(word_ids)
+            for i in range(0, len(ids), IN_CHUNK):
+                id_chunk = ids[i:i + IN_CHUNK]
+                cur.execute("SELECT id, word, people FROM search_searchword "  # noqa: S608
+                            f"WHERE id IN ({_marks(len(id_chunk))}) AND people > 0", id_chunk)
+                for wid, word, people in cur.fetchall():
                     for qi, q in enumerate(qwords):
-                        if wid in out[qi]:
-                            continue
                         limit = max_edits(len(q))
                         d = OSA.distance(q, word, score_cutoff=limit)
                         if d <= limit:
@@ -79,17 +84,37 @@ def match_words(qwords: Sequence[str], *, fuzzy: bool = True) -> list[list[WordM
     return [sorted(m.values(), key=lambda m: (-m.similarity, -m.people, m.word)) for m in out]
 
 
-def holders(word_ids: Sequence[int], limit: int) -> list[tuple[int, int]]:
-    """(word_id, person_id) postings of these words, at most `limit`, in the order of `word_ids`."""
+def holders(matches: Sequence[WordMatch], limit: int) -> list[tuple[int, int]]:
+    """(word_id, person_id) postings of these words, closest words first, at most about `limit`:
+    words are taken in order while the people they are counted for fit in the budget (the first
+    one always, cut at `limit`)."""
+    chosen: list[int] = []
+    total = 0
+    for m in sorted(matches, key=lambda m: (-m.similarity, m.people, m.word_id)):
+        if chosen and total + m.people > limit:
+            continue  # a rarer, less close word may still fit
+        chosen.append(m.word_id)
+        total += m.people
     rows: list[tuple[int, int]] = []
     with connection.cursor() as cur:
-        for wid in word_ids:
+        for i in range(0, len(chosen), IN_CHUNK):
+            chunk = chosen[i:i + IN_CHUNK]
+            cur.execute("SELECT word_id, person_id FROM search_searchposting "  # noqa: S608
+                        f"WHERE word_id IN ({_marks(len(chunk))}) LIMIT %s", [*chunk, limit - len(rows)])
+            rows += cur.fetchall()
             if len(rows) >= limit:
                 break
-            cur.execute("SELECT word_id, person_id FROM search_searchposting WHERE word_id = %s LIMIT %s",
-                        [wid, limit - len(rows)])
-            rows += cur.fetchall()
     return rows
+
+
+def names_of_people(person_ids: Sequence[int]) -> list[tuple[int, str, bool]]:
+    """(person_id, text, is_primary) of every name of these people, in the order they were added."""
+    if not person_ids:
+        return []
+    with connection.cursor() as cur:
+        cur.execute("SELECT person_id, text, is_primary FROM registry_personname "  # noqa: S608
+                    f"WHERE person_id IN ({_marks(len(person_ids))}) ORDER BY id", list(person_ids))
+        return [(pid, text, bool(primary)) for pid, text, primary in cur.fetchall()]
 
 
 def words_of_people(person_ids: Sequence[int], word_ids: Sequence[int]) -> list[tuple[int, int]]:

@@ -176,7 +176,9 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
             cur.execute("SELECT setval(pg_get_serial_sequence('search_searchword', 'id'), "
                         "GREATEST((SELECT MAX(id) FROM search_searchword), 1))")
     with connection.cursor() as cur:
-        cur.execute("ANALYZE search_searchposting" if connection.vendor == "postgresql" else "ANALYZE")
+        # fresh statistics for the planner (autovacuum may be off or late after millions of rows)
+        for table in ("search_searchword", "search_searchwordkey", "search_searchposting"):
+            cur.execute(f"ANALYZE {table}")
     return n
 
 

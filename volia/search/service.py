@@ -18,6 +18,7 @@ One hit per person, best first; a hit shows the person's primary name and the na
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from django.db.models import QuerySet
 from rapidfuzz import fuzz
 
 from volia.names import keys
-from volia.registry.models import Person, PersonName
+from volia.registry.models import Person
 from volia.search import backends
 from volia.search.models import MAX_WORD
 
@@ -34,9 +35,11 @@ MAX_QUERY = 200  # characters; a name is never longer, and the cost of a query g
 MAX_LIMIT = 500
 MAX_WORDS = 8  # query words looked up (a name has at most five)
 MIN_SCORE = 0.6  # below this a name is not a plausible spelling of the query, unless it contains it
-CANDIDATES = 2000  # people read from posting lists per query
-SHORTLIST = 30  # people re-ranked with name_similarity (at least `limit`)
+CANDIDATES = 1000  # people read from posting lists per query
+MORE_CANDIDATES = 300  # after the rarest query word, the next ones select only when held by fewer people
+SHORTLIST = 20  # people re-ranked with name_similarity (at least `limit`)
 CONVINCING = 0.85  # a best score below this tries the people holding two other query words too
+FALLBACK_WORDS = 10  # closest vocabulary words per query word in that second try
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,10 @@ def query_words(query: str) -> tuple[list[str], list[set[int]]]:
                 reading.add(words[w])
         readings.append(reading)
     return list(words), readings
+
+
+def _closest(matches: Sequence[backends.WordMatch]) -> float:
+    return max(m.similarity for m in matches)
 
 
 def _weight(matches: Sequence[backends.WordMatch]) -> float:
@@ -97,13 +104,15 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
             by_word.setdefault(m.word_id, []).append((i, m.similarity, m.exact_or_prefix))
 
     # candidates: the people holding the rarest query words, rarest first, within the budget
-    order = sorted(looked, key=lambda i: (sum(m.people for m in matches[i]), i))
+    # (rarity: how many people hold a word's closest matches; a surname's dozens of near neighbours
+    # in the vocabulary do not make it common)
+    order = sorted(looked, key=lambda i: (-weights[i], i))
     candidates: dict[int, None] = {}
     for rank, i in enumerate(order):
         held = sum(m.people for m in matches[i])
-        if rank and len(candidates) + held > CANDIDATES:
+        if rank and (held > MORE_CANDIDATES or len(candidates) + held > CANDIDATES):
             break
-        for _wid, pid in backends.holders([m.word_id for m in matches[i]], CANDIDATES):
+        for _wid, pid in backends.holders(matches[i], CANDIDATES - len(candidates)):
             candidates[pid] = None
     allowed = people if people is not None else Person.objects.all()
     hits = _rank(query, list(candidates), by_word, weights, readings, limit, allowed)
@@ -111,10 +120,11 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
         # the rarest word (a surname with more typos than tolerated) may have missed the person:
         # also try the people holding close matches of two other query words
         extra: dict[int, None] = {}
-        for a in range(1, len(order)):
-            for b in range(a + 1, len(order)):
-                groups = [[m.word_id for m in matches[order[x]] if m.similarity >= 0.75] for x in (a, b)]
-                extra.update(dict.fromkeys(backends.common_holders(groups, CANDIDATES)))
+        others = order[1:4]
+        for a, b in itertools.combinations(others, 2):
+            groups = [[m.word_id for m in matches[x] if m.similarity >= _closest(matches[x]) - 0.1][:FALLBACK_WORDS]
+                      for x in (a, b)]
+            extra.update(dict.fromkeys(backends.common_holders(groups, CANDIDATES)))
         more = [pid for pid in extra if pid not in candidates]
         if more:
             hits = _rank(query, list(candidates) + more, by_word, weights, readings, limit, allowed)
@@ -138,8 +148,10 @@ def _rank(query: str, candidates: list[int], by_word: dict[int, list[tuple[int, 
     ranked = sorted(candidates, key=lambda pid: (-prescore[pid], pid))
     shortlist: list[int] = []
     want = max(SHORTLIST, limit)
-    for start in range(0, len(ranked), 500):  # the visible ones, best first
-        chunk = ranked[start:start + 500]
+    start, step = 0, 4 * want
+    while start < len(ranked):  # the visible ones, best first
+        chunk = ranked[start:start + step]
+        start, step = start + step, 500
         visible = set(allowed.filter(pk__in=chunk, merged_into__isnull=True).values_list("pk", flat=True))
         shortlist += [pid for pid in chunk if pid in visible][:want - len(shortlist)]
         if len(shortlist) >= want:
@@ -148,8 +160,7 @@ def _rank(query: str, candidates: list[int], by_word: dict[int, list[tuple[int, 
         return []
 
     names: dict[int, list[tuple[str, bool]]] = {pid: [] for pid in shortlist}
-    for pid, text, primary in PersonName.objects.filter(person_id__in=shortlist).order_by("id").values_list(
-            "person_id", "text", "is_primary"):
+    for pid, text, primary in backends.names_of_people(shortlist):
         names[pid].append((text, primary))
     texts = [text for pid in shortlist for text, _ in names[pid]]
     scores = iter(keys.name_similarities(query, texts))
