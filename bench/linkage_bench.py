@@ -66,7 +66,7 @@ def volia_link(left, right, workers: int) -> tuple[set, dict]:
     from volia.linkage import engine
 
     t = time.perf_counter()
-    res = engine.link(left, right, train=True, min_probability=THRESHOLD, workers=workers)
+    res = engine.link(left, right, train=True, min_probability=THRESHOLD, workers=workers, one_to_one=True)
     found = {(i, j) for i, j, _ in res.matches(THRESHOLD, one_to_one=True)}
     return found, {"seconds": round(time.perf_counter() - t, 1), "phases": res.seconds, "pairs_compared": len(res),
                    "pairs_not_name_compared": res.pruned, "params": res.params.as_dict()}
@@ -264,8 +264,12 @@ def main() -> None:
         report["generated"]["splink"] = {**prf(sfound, truth), **sinfo}
     if args.n:
         print(f"generated {args.n} x {args.n}: {json.dumps(report['generated'])}", flush=True)
-    if args.train:
-        print(json.dumps(params, indent=1))
+    if args.train and params:
+        from volia.linkage import model
+
+        fitted = model.Params(m=params["m"], u=params["u"], prior=params["prior"], iterations=params["iterations"],
+                              names=params["names"])
+        print("EM estimate, tempered (model.DEFAULT):", json.dumps(model.tempered(fitted).as_dict()))
     if not args.skip_febrl:
         report["febrl"] = febrl(args)
     if not args.skip_big:

@@ -32,6 +32,7 @@ class LinkResult:
     skipped_blocks: int
     trained: bool
     pruned: int = 0  # pairs not name-compared: below min_probability whatever the names
+    rho: tuple[float, float] | None = None  # with one_to_one: the share of each list's records linked
     seconds: dict[str, float] = field(default_factory=dict)  # wall time of each phase
 
     def __len__(self) -> int:
@@ -71,13 +72,17 @@ def _names(left: Sequence[Rec], right: Sequence[Rec], ia: np.ndarray, ib: np.nda
 
 def score_blocked(left: Sequence[Rec], right: Sequence[Rec], block: blocking.Blocking, *, train: bool | None,
                   params: model.Params | None, seed: int = 0, min_probability: float = 0.0,
-                  workers: int = 1) -> LinkResult:
+                  workers: int = 1, one_to_one: bool = False) -> LinkResult:
     """Compare and score blocked pairs.
 
     Names are compared last and only where they can matter: a pair whose other comparisons
     keep it below `min_probability` even with identical names is not name-compared (its name
     level is set to the weakest), which is exact for every decision at or above `min_probability`.
     With `train`, EM runs on (a sample of at most TRAINING_SAMPLE) fully compared pairs first.
+    With `one_to_one` (two lists, each person in each at most once) the probabilities are
+    `model.one_to_one_probabilities`; the bound then is the one of a record's only candidate
+    with rho = RHO_MAX, and a pair not name-compared counts with the weakest name level
+    among its records' other candidates.
     """
     codes: dict[str, int] = {}
     ia, ib = block.left, block.right
@@ -99,23 +104,33 @@ def score_blocked(left: Sequence[Rec], right: Sequence[Rec], block: blocking.Blo
         partial = lv.copy()
         partial[:, 0] = MISSING
         best = model.match_weights(partial, params) + float(params.weights()[0].max())
+        if one_to_one:  # prior odds at most RHO_MAX / (k (1 - RHO_MAX)) for a record with k candidates
+            k = np.minimum(np.bincount(ia, minlength=len(left))[ia], np.bincount(ib, minlength=len(right))[ib])
+            best += math.log2(model.RHO_MAX / (1 - model.RHO_MAX)) - np.log2(k) - math.log2(
+                params.prior / (1 - params.prior))
         need &= best >= math.log2(min_probability / (1 - min_probability))
     lv[need, 0] = _names(left, right, ia[need], ib[need], workers)
     pruned = ~done & ~need
     lv[pruned, 0] = len(VOLIA_COMPARISONS[0].levels) - 1
-    return LinkResult(ia, ib, lv, model.probabilities(lv, params), params, block.skipped_blocks, do_train,
-                      int(pruned.sum()))
+    rho = None
+    if one_to_one:
+        prob, rho_l, rho_r = model.one_to_one_probabilities(ia, ib, lv, params, len(left), len(right))
+        rho = (rho_l, rho_r)
+    else:
+        prob = model.probabilities(lv, params)
+    return LinkResult(ia, ib, lv, prob, params, block.skipped_blocks, do_train, int(pruned.sum()), rho=rho)
 
 
 def link(left: Sequence[Rec], right: Sequence[Rec], *, train: bool | None = None, params: model.Params | None = None,
          max_block: int = blocking.MAX_BLOCK, seed: int = 0, min_probability: float = 0.0,
-         workers: int = 1) -> LinkResult:
-    """Candidate pairs between two lists, scored. `train=None`: train when there are enough pairs."""
+         workers: int = 1, one_to_one: bool = False) -> LinkResult:
+    """Candidate pairs between two lists, scored. `train=None`: train when there are enough pairs.
+    `one_to_one`: each list names a person at most once (see `score_blocked`)."""
     t = time.perf_counter()
     block = blocking.pairs_between(left, right, max_block=max_block, workers=workers)
     blocked = time.perf_counter()
     result = score_blocked(left, right, block, train=train, params=params, seed=seed,
-                           min_probability=min_probability, workers=workers)
+                           min_probability=min_probability, workers=workers, one_to_one=one_to_one)
     result.seconds = {"blocking": round(blocked - t, 1), "scoring": round(time.perf_counter() - blocked, 1)}
     return result
 

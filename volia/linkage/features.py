@@ -19,6 +19,7 @@ from volia.linkage.namekeys import name_similarity
 
 MISSING = -1
 MAX_NAMES = 4  # spellings compared per side (the primary first)
+LATE = 10  # days: a detention reported this late (lists often date it by the day the news came)
 
 
 @dataclass(slots=True)
@@ -58,7 +59,7 @@ def name_level(a: Rec, b: Rec) -> int:
     if not a.names or not b.names:
         return MISSING
     s = best_name_similarity(a, b)
-    return 0 if s >= 0.95 else 1 if s >= 0.88 else 2 if s >= 0.75 else 3
+    return 0 if s >= 0.95 else 1 if s >= 0.88 else 2 if s >= 0.75 else 3 if s >= 0.6 else 4
 
 
 def best_name_similarity(a: Rec, b: Rec) -> float:
@@ -89,22 +90,23 @@ def _typo(a: dt.date, b: dt.date) -> bool:
 
 
 def birth_level(a: Rec, b: Rec) -> int:
-    """0 same day; 1 compatible (a vaguer date contains the other); 2 close or one typo; 3 conflict."""
+    """0 same day; 1 same month (a date to the month contains the other); 2 same year (a date to the year
+    contains the other); 3 close or one typo; 4 conflict."""
     x, y = a.birth, b.birth
     if x is None or y is None:
         return MISSING
     if x.precision == Precision.DAY and y.precision == Precision.DAY:
         if x.earliest == y.earliest:
             return 0
-        return 2 if _typo(x.earliest, y.earliest) else 3
+        return 3 if _typo(x.earliest, y.earliest) else 4
     if _gap_days(x, y) == 0:
-        return 1
+        return 2 if Precision.YEAR in (x.precision, y.precision) else 1
     if x.earliest.year == y.earliest.year:
-        return 2
+        return 3
     one_year_off = abs(x.earliest.year - y.earliest.year) == 1
     if one_year_off and Precision.YEAR not in (x.precision, y.precision) and x.earliest.month == y.earliest.month:
-        return 2
-    return 3
+        return 3
+    return 4
 
 
 def region_level(a: Rec, b: Rec) -> int:
@@ -120,11 +122,14 @@ def sex_level(a: Rec, b: Rec) -> int:
 
 
 def detained_level(a: Rec, b: Rec) -> int:
-    """First detention: 0 same (or compatible) date, 1 within a month, 2 within a year, 3 further apart."""
+    """First detention: 0 the same day, 1 compatible (a month contains the other date), 2 within LATE days,
+    3 within a month, 4 within a year, 5 further apart."""
     if a.detained is None or b.detained is None:
         return MISSING
     gap = _gap_days(a.detained, b.detained)
-    return 0 if gap == 0 else 1 if gap <= 31 else 2 if gap <= 366 else 3
+    if gap == 0:
+        return 0 if a.detained.precision == Precision.DAY and b.detained.precision == Precision.DAY else 1
+    return 2 if gap <= LATE else 3 if gap <= 31 else 4 if gap <= 366 else 5
 
 
 def articles_level(a: Rec, b: Rec) -> int:
@@ -145,11 +150,12 @@ class Comparison:
 
 
 VOLIA_COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("name", ("≥0.95", "≥0.88", "≥0.75", "<0.75"), name_level),
-    Comparison("birth", ("same day", "compatible", "close/typo", "conflict"), birth_level),
+    Comparison("name", ("≥0.95", "≥0.88", "≥0.75", "≥0.6", "<0.6"), name_level),
+    Comparison("birth", ("same day", "same month", "same year", "close/typo", "conflict"), birth_level),
     Comparison("region", ("same", "different"), region_level),
     Comparison("sex", ("same", "different"), sex_level),
-    Comparison("detained", ("same", "≤31 days", "≤1 year", ">1 year"), detained_level),
+    Comparison("detained", ("same day", "same month", f"≤{LATE} days", "≤31 days", "≤1 year", ">1 year"),
+               detained_level),
     Comparison("articles", ("mostly same", "some common", "none common"), articles_level),
 )
 
@@ -242,9 +248,9 @@ def fast_levels(a: Encoded, b: Encoded, ia, ib):
     days = (pa == 3) & (pb == 3)
     same = (ya == yb).astype(np.int8) + (ma == mb) + (da == db)
     typo = (same == 2) | ((ya == yb) & (ma == db) & (da == mb))
-    level_days = np.where(gap == 0, 0, np.where(typo, 2, 3))
+    level_days = np.where(gap == 0, 0, np.where(typo, 3, 4))
     close = (ya == yb) | ((np.abs(ya - yb) == 1) & (pa != 1) & (pb != 1) & (ma == mb))
-    level_vague = np.where(gap == 0, 1, np.where(close, 2, 3))
+    level_vague = np.where(gap == 0, np.where((pa == 1) | (pb == 1), 2, 1), np.where(close, 3, 4))
     out[:, 1] = np.where(both, np.where(days, level_days, level_vague), MISSING)
     # region, sex
     ra, rb = a.region[ia], b.region[ib]
@@ -253,7 +259,9 @@ def fast_levels(a: Encoded, b: Encoded, ia, ib):
     out[:, 3] = np.where((sa > 0) & (sb > 0), (sa != sb).astype(np.int8), MISSING)
     # first detention
     dgap = _gaps(a.d_lo[ia], a.d_hi[ia], b.d_lo[ib], b.d_hi[ib])
-    dl = np.where(dgap == 0, 0, np.where(dgap <= 31, 1, np.where(dgap <= 366, 2, 3)))
+    day_a, day_b = a.d_lo[ia] == a.d_hi[ia], b.d_lo[ib] == b.d_hi[ib]
+    dl = np.where(dgap == 0, np.where(day_a & day_b, 0, 1),
+                  np.where(dgap <= LATE, 2, np.where(dgap <= 31, 3, np.where(dgap <= 366, 4, 5))))
     out[:, 4] = np.where((a.d_has[ia] > 0) & (b.d_has[ib] > 0), dl, MISSING)
     # articles
     xa, xb = a.articles[ia], b.articles[ib]

@@ -97,6 +97,50 @@ def probabilities(levels: np.ndarray, params: Params) -> np.ndarray:
     return 1.0 / (1.0 + np.exp2(-w))
 
 
+RHO_MAX = 0.9  # the largest share of a list's records assumed to be in the other list (one_to_one_probabilities)
+
+
+def likelihood_ratios(levels: np.ndarray, params: Params) -> np.ndarray:
+    """Each pair's Bayes factor m/u over its comparison levels (the match weight without the prior), as 2^w."""
+    w = match_weights(levels, params) - math.log2(params.prior / (1 - params.prior))
+    return np.exp2(np.clip(w, -60, 60))
+
+
+def _one_side(idx: np.ndarray, n: int, bf: np.ndarray, rho: float) -> np.ndarray:
+    k = np.bincount(idx, minlength=n).astype(np.float64)[idx]
+    total = np.bincount(idx, weights=bf, minlength=n)[idx]
+    return (rho / k) * bf / ((1 - rho) + (rho / k) * total)
+
+
+def one_to_one_probabilities(left: np.ndarray, right: np.ndarray, levels: np.ndarray, params: Params,
+                             n_left: int, n_right: int, *, iterations: int = 20) -> tuple[np.ndarray, float, float]:
+    """Match probabilities of candidate pairs between two lists in which each person appears at most once.
+
+    The pairwise model gives every candidate pair the same prior (lambda, the share of candidate pairs that
+    match), whatever else its records were paired with. Between two lists, a record is at most one record of
+    the other list: with probability rho it is one of its k candidates, a priori any of them, so that
+    P(pair i-j) = (rho/k_i) BF_ij / ((1 - rho) + (rho/k_i) sum_j' BF_ij'), BF being the pair's m/u ratio.
+    A record whose only candidate fits gets more than lambda, a record with several namesakes less. Computed
+    from both sides (rho of each list by EM: the mean over its records of the summed probabilities, at
+    most RHO_MAX) and combined by their geometric mean. Returns (probabilities, rho_left, rho_right).
+    """
+    if len(left) == 0:
+        return np.zeros(0), 0.0, 0.0
+    bf = likelihood_ratios(levels, params)
+    start = float(probabilities(levels, params).sum())
+    rho_l, rho_r = min(RHO_MAX, start / max(n_left, 1)), min(RHO_MAX, start / max(n_right, 1))
+    for _ in range(iterations):
+        pl, pr = _one_side(left, n_left, bf, rho_l), _one_side(right, n_right, bf, rho_r)
+        new_l = float(np.clip(pl.sum() / n_left, 1e-6, RHO_MAX))
+        new_r = float(np.clip(pr.sum() / n_right, 1e-6, RHO_MAX))
+        done = abs(new_l - rho_l) < 1e-5 and abs(new_r - rho_r) < 1e-5
+        rho_l, rho_r = new_l, new_r
+        if done:
+            break
+    pl, pr = _one_side(left, n_left, bf, rho_l), _one_side(right, n_right, bf, rho_r)
+    return np.sqrt(pl * pr), rho_l, rho_r
+
+
 def one_to_one(left: np.ndarray, right: np.ndarray, prob: np.ndarray, threshold: float) -> np.ndarray:
     """Mask of the pairs kept when each record may link at most once: greedily, most probable first."""
     keep = np.zeros(len(prob), dtype=bool)
@@ -114,16 +158,31 @@ def one_to_one(left: np.ndarray, right: np.ndarray, prob: np.ndarray, threshold:
     return keep
 
 
+# The levels of a disagreement, whose m the generated lists understate (`tempered`): names below 0.6, a birth
+# conflict, another sex, first detentions more than LATE days apart (the generator dates none further).
+DISAGREEMENTS = {"name": (4,), "birth": (4,), "sex": (1,), "detained": (3, 4, 5)}
+
+
+def tempered(params: Params, floor: float = 0.02) -> Params:
+    """`params` with the m of each disagreement level (DISAGREEMENTS) at least `floor`, rows renormalised."""
+    m = []
+    for name, row in zip(params.names, params.m, strict=True):
+        raised = np.array([max(x, floor) if lv in DISAGREEMENTS.get(name, ()) else x for lv, x in enumerate(row)])
+        m.append(_normalise(raised))
+    return Params(m=m, u=[list(r) for r in params.u], prior=params.prior, iterations=params.iterations,
+                  names=list(params.names))
+
+
 # EM's estimate on the generated lists (`python bench/linkage_bench.py --train`: 20,000 x 20,000, seed 1,
-# 24 iterations), order as VOLIA_COMPARISONS; then tempered: the m of a disagreement (name < 0.75, birth
-# conflict, different sex, first detentions more than a month apart) is at least 0.02 and each row renormalised,
-# because the generator's error rates are a guess and a real list mistypes a sex or dates another detention more
-# often than it does (docs/linkage.md).
+# 25 iterations), order as VOLIA_COMPARISONS, then `tempered`: the generator's error rates are a guess, and a real
+# list mistypes a sex or dates another detention more often than it does (docs/linkage.md).
 DEFAULT = Params(
     names=[c.name for c in VOLIA_COMPARISONS],
-    prior=0.09621,
-    m=[[0.79229, 0.13334, 0.0546, 0.01977], [0.39765, 0.54412, 0.03836, 0.01987], [0.94283, 0.05717],
-       [0.98039, 0.01961], [0.716, 0.24543, 0.01929, 0.01929], [0.9401, 0.03866, 0.02124]],
-    u=[[0.02291, 0.0125, 0.1362, 0.82839], [0.02069, 0.09094, 0.07067, 0.81771], [0.25337, 0.74663],
-       [0.79938, 0.20062], [0.12259, 0.46869, 0.2748, 0.13391], [0.16802, 0.10552, 0.72645]],
+    prior=0.03898,
+    m=[[0.72895, 0.09983, 0.1204, 0.03097, 0.01985], [0.39041, 0.24958, 0.30416, 0.03603, 0.01983],
+       [0.94545, 0.05455], [0.98039, 0.01961], [0.2515, 0.45571, 0.23614, 0.01888, 0.01888, 0.01888],
+       [0.93422, 0.04216, 0.02362]],
+    u=[[0.01467, 0.00412, 0.02549, 0.11898, 0.83673], [0.03293, 0.00768, 0.11887, 0.10766, 0.73286],
+       [0.17458, 0.82542], [0.74967, 0.25033], [0.00358, 0.11559, 0.1711, 0.19438, 0.2402, 0.27516],
+       [0.16668, 0.10775, 0.72557]],
 )
