@@ -97,3 +97,43 @@ def test_publish_replaces_an_old_copy_and_refuses_bad_targets(registry, tmp_path
         call_command("publish", str(tmp_path / "file"), "--no-progress")
     with pytest.raises(CommandError, match="no such directory"):
         call_command("publish", str(tmp_path / "missing" / "site"), "--no-progress")
+
+
+def test_person_pages_read_together_equal_the_pages_the_view_renders(registry):
+    """`volia publish` renders person pages from facts read for many people at once: each page is the one
+    the person view renders alone, in every language; a person the public may not see is an error."""
+    from volia.web.public.publish import PublishError, _Site
+
+    site = _Site(("be", "ru", "en"))
+    urls = [f"/{lang}/people/{key}/" for lang in ("be", "ru", "en") for key in ("pub-ales", "pub-maria", "pub-freed")]
+    together = dict(site.render_people(urls))
+    assert list(together) == urls
+    for url in urls:
+        assert together[url] == site.render(url), url
+    assert "Алесь Бяляцкі" in together["/be/people/pub-ales/"] and "Ales Bialiatski" in together["/en/people/pub-ales/"]
+    with pytest.raises(PublishError, match="int-ivan"):
+        list(site.render_people(["/be/people/pub-ales/", "/be/people/int-ivan/"]))
+
+
+def test_person_facts_need_the_same_queries_for_one_or_many_people(registry, make_person, prison, rights_group,
+                                                                   django_assert_max_num_queries):
+    from django.contrib.auth.models import AnonymousUser
+
+    from volia.registry.models import Person
+    from volia.web.public import views
+
+    for i in range(20):
+        make_person(f"pub-more-{i}", f"Асоба {i}", visibility="public",
+                    events=[("detained", "2021-03-01", {"facility": prison}),
+                            ("recognized", "2021-03-10", {"organization": rights_group})])
+    people = list(Person.objects.filter(key__startswith="pub-").prefetch_related(views.PERSON_NAMES,
+                                                                                 views.PERSON_GROUPS))
+    with django_assert_max_num_queries(4):  # events, their sources, status, custody episodes
+        many = views.person_facts(people, AnonymousUser())
+    one_by_one = [views.person_facts([p], AnonymousUser())[0] for p in people]
+    assert len(many) == len(people) == 23
+    for a, b in zip(many, one_by_one, strict=True):
+        assert [e.pk for e in a.events] == [e.pk for e in b.events]
+        assert a.status_code == b.status_code and [e.pk for e in a.episodes] == [e.pk for e in b.episodes]
+    ales = next(f for f in many if f.person.key == "pub-ales")
+    assert [e.type for e in ales.events] == ["detained", "recognized", "sentenced"] and ales.status_code == "held"

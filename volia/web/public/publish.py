@@ -32,18 +32,21 @@ from urllib.parse import parse_qsl, urlsplit
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.urls import resolve
 from django.utils import timezone, translation
 
-from volia.registry.models import Event, Facility, PersonName, Source
+from volia.registry.models import CriminalArticle, Event, Facility, PersonName, Source
 from volia.security import policy
-from volia.web.public import figures
+from volia.web.public import figures, text, views
+from volia.web.public.cache import data_version
 
 LANGUAGES = ("be", "ru", "en")
 DEFAULT_LICENCE = "CC-BY-4.0"
 _LINK = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+BATCH_PAGES = 1500  # person pages rendered from one read of their people's facts
 
 
 class PublishError(Exception):
@@ -82,44 +85,79 @@ def relative(from_file: str, url: str) -> str:
     return rel + (f"#{fragment}" if fragment else "")
 
 
+_PERSON_PAGE = re.compile(r"^/(be|ru|en)/people/([^/?#]+)/$")
+
+
 class _Site:
     def __init__(self, languages: Iterable[str]):
         self.languages = tuple(languages)
         self.factory = RequestFactory()
+        self.user = AnonymousUser()
+        self.version = data_version()  # read once: every page of the copy shows the same registry
 
     def internal(self, url: str) -> bool:
         path = urlsplit(url).path
         return any(path.startswith(f"/{lang}/") for lang in self.languages) and not path.endswith(".atom")
 
+    def _request(self, url: str, language: str) -> HttpRequest:
+        request = self.factory.get(url, HTTP_HOST="localhost")
+        request.user = self.user
+        request.volia_static = True  # type: ignore[attr-defined]
+        request.volia_languages = self.languages  # type: ignore[attr-defined]
+        request.volia_data_version = self.version  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
+        return request
+
+    @staticmethod
+    def _html(url: str, response: HttpResponse) -> str:
+        if response.status_code != 200:
+            raise PublishError(f"{url}: the page answered {response.status_code}")
+        return response.content.decode()
+
     def render(self, url: str) -> str:
         parts = urlsplit(url)
         language = parts.path.split("/")[1]
-        request = self.factory.get(url, HTTP_HOST="localhost")
-        request.user = AnonymousUser()
-        request.volia_static = True  # type: ignore[attr-defined]
-        request.volia_languages = self.languages  # type: ignore[attr-defined]
         with translation.override(language):  # i18n_patterns resolve only the active language's prefix
             match = resolve(parts.path)
-            request.LANGUAGE_CODE = language
-            response = match.func(request, *match.args, **match.kwargs)
-            if response.status_code != 200:
-                raise PublishError(f"{url}: the page answered {response.status_code}")
-            return response.content.decode()
+            return self._html(url, match.func(self._request(url, language), *match.args, **match.kwargs))
+
+    def render_people(self, urls: list[str]) -> Iterable[tuple[str, str]]:
+        """(url, html) of person pages, their people read together (`views.person_facts`) and rendered in
+        each language from the same facts, as the person view would render each alone."""
+        wanted = {url: _PERSON_PAGE.match(url) for url in urls}
+        keys = {m.group(2) for m in wanted.values() if m}
+        people = {p.key: p for p in policy.visible_people(self.user).filter(key__in=keys)
+                  .prefetch_related(views.PERSON_NAMES, views.PERSON_GROUPS)}
+        facts = {f.person.key: f for f in views.person_facts(list(people.values()), self.user)}
+        numbers = set().union(*(views.article_numbers(f, self.user) for f in facts.values()))
+        articles = list(CriminalArticle.objects.filter(number__in=numbers)) if numbers else []
+        for url, m in wanted.items():
+            if m is None or m.group(2) not in facts:
+                raise PublishError(f"{url}: the page answered 404")
+            language = m.group(1)
+            with translation.override(language):
+                titles = {a.number: text.localized(a, "title", language) for a in articles}
+                yield url, self._html(url, views.render_person(self._request(url, language), facts[m.group(2)],
+                                                               titles))
 
 
 def crawl(languages: Iterable[str], write: Callable[[str, str], None],
           progress: Callable[[int, int], None] | None = None) -> int:
-    """Render every page reachable from each language's home page; `write(file, html)` stores each one."""
+    """Render every page reachable from each language's home page; `write(file, html)` stores each one.
+
+    Person pages (most of the site) are put aside as they are found and rendered a few hundred at a
+    time from facts read together, once the other pages found so far are done."""
     site = _Site(languages)
     queue = deque(f"/{lang}/" for lang in site.languages)
+    people: list[str] = []
     seen = set(queue)
     done = 0
-    while queue:
-        url = queue.popleft()
-        html = site.render(url)
+
+    def store(url: str, html: str) -> None:
+        nonlocal done
         here = page_file(url)
 
-        def rewrite(m: re.Match[str], here: str = here, url: str = url) -> str:
+        def rewrite(m: re.Match[str]) -> str:
             link = m.group(2).replace("&amp;", "&")
             if link.startswith("?"):  # pagination links keep the page's own path
                 link = urlsplit(url).path + link
@@ -132,13 +170,22 @@ def crawl(languages: Iterable[str], write: Callable[[str, str], None],
                 return m.group(0)
             if target not in seen:
                 seen.add(target)
-                queue.append(target)
+                (people if _PERSON_PAGE.match(target) else queue).append(target)
             return m.group(1) + relative(here, link) + m.group(3)
 
         write(here, _LINK.sub(rewrite, html))
         done += 1
         if progress:
-            progress(done, done + len(queue))
+            progress(done, done + len(queue) + len(people))
+
+    while queue or people:
+        if queue:
+            url = queue.popleft()
+            store(url, site.render(url))
+            continue
+        batch, people[:] = people[:BATCH_PAGES], people[BATCH_PAGES:]
+        for url, html in site.render_people(batch):
+            store(url, html)
     return done
 
 
@@ -207,9 +254,7 @@ def _people_rows(user: Any) -> Iterable[tuple[dict[str, Any], list[dict[str, Any
                   .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("title")))
                   .order_by("person_id", "date_earliest", "id")):
             events_of.setdefault(e.person_id, []).append(e)
-        from volia.web.public.views import status_and_facility
-
-        status, _facility = status_and_facility([p.pk for p in chunk])
+        status, _facility = views.status_and_facility([p.pk for p in chunk])
         for p in chunk:
             seen = policy.redact_person(p, user)
             events = [e for e in events_of.get(p.pk, []) if policy.public_event(e, user)] \

@@ -22,6 +22,7 @@ from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 
+from volia.accounts.roles import PUBLIC
 from volia.core import codes
 from volia.core.dates import PartialDate, Precision, add_months
 from volia.registry.models import (
@@ -31,6 +32,7 @@ from volia.registry.models import (
     Event,
     Facility,
     Person,
+    PersonGroup,
     PersonName,
     Source,
     StatusPeriod,
@@ -242,6 +244,15 @@ def _people_page(request: HttpRequest) -> HttpResponse:
             Prefetch("names", queryset=PersonName.objects.order_by("-is_primary", "id"))).in_bulk()
         persons = [by_id[i] for i in id_page.object_list if i in by_id]
         page: Any = id_page
+    elif policy.role(request.user) == PUBLIC:
+        # every page of the plain list for the public: the order (a sort of every visible person by name)
+        # is computed once per data version, each page then reads its 50 people by id
+        order = cached_value("people-order", lambda: list(_ordered(found).values_list("pk", flat=True)),
+                             per_language=False, version=getattr(request, "volia_data_version", None))
+        page = Paginator(order, PAGE_SIZE).get_page(request.GET.get("page"))
+        by_id = Person.objects.filter(pk__in=list(page.object_list)).prefetch_related(
+            Prefetch("names", queryset=PersonName.objects.order_by("-is_primary", "id"))).in_bulk()
+        persons = [by_id[i] for i in page.object_list if i in by_id]
     else:
         page = Paginator(_ordered(found), PAGE_SIZE).get_page(request.GET.get("page"))
         persons = list(page.object_list)
@@ -305,27 +316,65 @@ def _source_dict(view: policy.SourceView) -> dict[str, str]:
     return {"title": view.title, "url": safe_url(view.url)}
 
 
-def public_events(person: Person, user: Any) -> list[Event]:
-    events = list(Event.objects.filter(person=person, is_current=True)
+PERSON_NAMES = Prefetch("names", queryset=PersonName.objects.order_by("-is_primary", "language", "text"))
+PERSON_GROUPS = Prefetch("groups", queryset=PersonGroup.objects.order_by("group"))
+BATCH = 500  # people read together by `person_facts` (below every database's limit on query parameters)
+
+
+@dataclass
+class PersonFacts:
+    """What the person page shows of one person to one reader."""
+
+    person: Person
+    seen: policy.RedactedPerson
+    events: list[Event]  # the public events, in the timeline's order
+    status_code: str | None
+    episodes: list[CustodyEpisode]
+
+
+def person_facts(persons: list[Person], user: Any) -> list[PersonFacts]:
+    """The facts of many people in four queries (people given with names and groups prefetched): the
+    person page reads one, `volia publish` reads them a few hundred at a time."""
+    seen = {p.pk: policy.redact_person(p, user) for p in persons}
+
+    def showing(part: str) -> list[int]:
+        return [p.pk for p in persons if seen[p.pk].shows(part)]
+
+    events: dict[int, list[Event]] = {}
+    status: dict[int, str] = {}
+    episodes: dict[int, list[CustodyEpisode]] = {}
+    for ids in _chunks(showing("timeline")):
+        for e in (Event.objects.filter(person_id__in=ids, is_current=True)
                   .select_related("facility", "organization")
-                  .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("title"))))
-    events = [e for e in events if policy.public_event(e, user)]
-    events.sort(key=lambda e: (e.date_earliest, codes.EVENT_ORDER.get(e.type, 0), e.id))
-    return events
+                  .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("title")))):
+            if policy.public_event(e, user):
+                events.setdefault(e.person_id, []).append(e)
+    for evs in events.values():
+        evs.sort(key=lambda e: (e.date_earliest, codes.EVENT_ORDER.get(e.type, 0), e.id))
+    for ids in _chunks(showing("status")):
+        for pid, code in (StatusPeriod.objects.filter(person_id__in=ids, end__isnull=True)
+                          .order_by("person_id", "-start").values_list("person_id", "status")):
+            status.setdefault(pid, code)  # the open period that started last
+    for ids in _chunks(showing("custody")):
+        for ep in CustodyEpisode.objects.filter(person_id__in=ids).order_by("person_id", "seq"):
+            episodes.setdefault(ep.person_id, []).append(ep)
+    return [PersonFacts(person=p, seen=seen[p.pk], events=events.get(p.pk, []), status_code=status.get(p.pk),
+                        episodes=episodes.get(p.pk, [])) for p in persons]
 
 
-@public_page
-def person(request: HttpRequest, key: str) -> HttpResponse:
-    user = request.user
-    found = get_object_or_404(_people(request).prefetch_related(
-        Prefetch("names", queryset=PersonName.objects.order_by("-is_primary", "language", "text")), "groups"),
-        key=key)
-    seen = policy.redact_person(found, user)
-    lang = text.language()
-    events = public_events(found, user) if seen.shows("timeline") else []
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for i in range(0, len(ids), BATCH):
+        yield ids[i:i + BATCH]
+
+
+def article_numbers(facts: PersonFacts, user: Any) -> set[str]:
+    return {str(a).split(":")[0] for e in facts.events for a in (policy.visible_details(e, user).get("articles") or [])}
+
+
+def person_context(facts: PersonFacts, user: Any, lang: str, titles: dict[str, str]) -> dict[str, Any]:
+    """The person page's template context (`titles`: the articles' titles in `lang`, by number)."""
+    found, seen, events = facts.person, facts.seen, facts.events
     details = {e.pk: policy.visible_details(e, user) for e in events}
-    numbers = {str(a).split(":")[0] for d in details.values() for a in (d.get("articles") or [])}
-    titles = text.article_titles(numbers, lang)
     timeline = [TimelineEntry(event=e, date=str(e.date), label=labels.label(labels.EVENT_TYPES, e.type),
                               details=text.detail_lines(details[e.pk], titles),
                               facility=text.facility_name(e.facility, lang),
@@ -337,16 +386,15 @@ def person(request: HttpRequest, key: str) -> HttpResponse:
             charges.setdefault(str(a), text.article_text(str(a), titles))
     sentence = next((e for e in reversed(events) if e.type in SENTENCE_EVENTS
                      and (details[e.pk].get("sentence_months") or details[e.pk].get("sentence_kind"))), None)
-    status_code = (StatusPeriod.objects.filter(person=found, end__isnull=True).order_by("-start")
-                   .values_list("status", flat=True).first()) if seen.shows("status") else None
+    status_code = facts.status_code if seen.shows("status") else None
     facility = next((e.facility for e in reversed(events) if e.facility), None) if seen.shows("facility") else None
     name = text.local_name(seen.names, lang)
     address_name = text.local_name(seen.names, "ru" if lang != "be" else "be")
     episodes = [{"start": _partial(ep.start_precision, ep.start_earliest, ep.start_latest),
                  "end": _partial(ep.end_precision, ep.end_earliest, ep.end_latest),
                  "end_kind": labels.label(labels.END_KINDS, ep.end_kind), "deported": ep.deported}
-                for ep in CustodyEpisode.objects.filter(person=found).order_by("seq")] if seen.shows("custody") else []
-    return _render(request, "public/person.html", {
+                for ep in facts.episodes] if seen.shows("custody") else []
+    return {
         "person": found, "seen": seen, "name": name,
         "other_names": [n for n in seen.names if n is not name],
         "sex": labels.label(labels.SEX, seen.sex), "region": labels.label(labels.REGIONS, seen.region),
@@ -359,7 +407,18 @@ def person(request: HttpRequest, key: str) -> HttpResponse:
         "facility": facility, "facility_name": text.facility_name(facility, lang),
         "address": text.postal_address(facility, lang) if facility and seen.shows("postal_address") else "",
         "address_name": address_name, "episodes": episodes,
-    })
+    }
+
+
+def render_person(request: HttpRequest, facts: PersonFacts, titles: dict[str, str]) -> HttpResponse:
+    return _render(request, "public/person.html", person_context(facts, request.user, text.language(), titles))
+
+
+@public_page
+def person(request: HttpRequest, key: str) -> HttpResponse:
+    found = get_object_or_404(_people(request).prefetch_related(PERSON_NAMES, PERSON_GROUPS), key=key)
+    facts = person_facts([found], request.user)[0]
+    return render_person(request, facts, text.article_titles(article_numbers(facts, request.user), text.language()))
 
 
 # --- facilities -----------------------------------------------------------------------------------
