@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
+from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from volia.search.index import deletion_keys, max_edits
@@ -24,7 +25,7 @@ class WordMatch:
     word_id: int
     word: str
     people: int  # current people holding the word
-    similarity: float  # 1.0 equal; less for each edit; PREFIX_SIMILARITY when the query word only begins it
+    similarity: float  # 1.0 equal; rapidfuzz ratio within the tolerated edits; PREFIX_SIMILARITY for a prefix
     exact_or_prefix: bool
 
 
@@ -64,7 +65,10 @@ def match_words(qwords: Sequence[str], *, fuzzy: bool = True) -> list[list[WordM
                         limit = max_edits(len(q))
                         d = OSA.distance(q, word, score_cutoff=limit)
                         if d <= limit:
-                            out[qi][wid] = WordMatch(wid, word, people, 1.0 - d / max(len(q), len(word)), d == 0)
+                            # closeness as the name comparison measures it (an insertion costs less
+                            # than a substitution), so that neighbours at the same distance differ
+                            sim = 1.0 if d == 0 else min(fuzz.ratio(q, word) / 100.0, 0.99)
+                            out[qi][wid] = WordMatch(wid, word, people, sim, d == 0)
         else:
             for qi, q in enumerate(qwords):
                 cur.execute("SELECT id, word, people FROM search_searchword WHERE word = %s AND people > 0", [q])

@@ -176,9 +176,12 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
             cur.execute("SELECT setval(pg_get_serial_sequence('search_searchword', 'id'), "
                         "GREATEST((SELECT MAX(id) FROM search_searchword), 1))")
     with connection.cursor() as cur:
-        # fresh statistics for the planner (autovacuum may be off or late after millions of rows)
+        # fresh statistics for the planner (autovacuum may be off or late after millions of rows);
+        # on PostgreSQL also the visibility map, so that index-only scans skip the table (VACUUM
+        # cannot run inside a transaction, e.g. in migration 0003: ANALYZE only then)
+        vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
         for table in ("search_searchword", "search_searchwordkey", "search_searchposting"):
-            cur.execute(f"ANALYZE {table}")
+            cur.execute(f"{'VACUUM ANALYZE' if vacuum else 'ANALYZE'} {table}")
     return n
 
 

@@ -35,8 +35,9 @@ MAX_QUERY = 200  # characters; a name is never longer, and the cost of a query g
 MAX_LIMIT = 500
 MAX_WORDS = 8  # query words looked up (a name has at most five)
 MIN_SCORE = 0.6  # below this a name is not a plausible spelling of the query, unless it contains it
-CANDIDATES = 1000  # people read from posting lists per query
-MORE_CANDIDATES = 300  # after the rarest query word, the next ones select only when held by fewer people
+CANDIDATES = 500  # people read from posting lists per selecting query word
+SELECTING = 2  # query words that select candidates, rarest first
+RARE = 1000  # the second one selects only when its closest matches are held by fewer people
 SHORTLIST = 20  # people re-ranked with name_similarity (at least `limit`)
 CONVINCING = 0.85  # a best score below this tries the people holding two other query words too
 FALLBACK_WORDS = 10  # closest vocabulary words per query word in that second try
@@ -72,11 +73,15 @@ def _closest(matches: Sequence[backends.WordMatch]) -> float:
     return max(m.similarity for m in matches)
 
 
+def _held(matches: Sequence[backends.WordMatch]) -> int:
+    """How many people hold the closest matches of a query word."""
+    best = _closest(matches)
+    return sum(m.people for m in matches if m.similarity == best)
+
+
 def _weight(matches: Sequence[backends.WordMatch]) -> float:
     """IDF of a query word: from how many people hold its closest matches."""
-    best = max(m.similarity for m in matches)
-    held = sum(m.people for m in matches if m.similarity == best)
-    return math.log(2.0 + 100_000.0 / max(held, 1))
+    return math.log(2.0 + 100_000.0 / max(_held(matches), 1))
 
 
 def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = None) -> list[Hit]:
@@ -103,31 +108,42 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
         for m in matches[i]:
             by_word.setdefault(m.word_id, []).append((i, m.similarity, m.exact_or_prefix))
 
-    # candidates: the people holding the rarest query words, rarest first, within the budget
-    # (rarity: how many people hold a word's closest matches; a surname's dozens of near neighbours
-    # in the vocabulary do not make it common)
+    # candidates: the people holding the rarest query words (rarity: how many people hold a
+    # word's closest matches; a surname's dozens of near neighbours in the vocabulary do not make
+    # it common), closest words first, within a budget per word. Two words select when both are
+    # rare: a diminutive or a rare given name may be rarer than the surname.
     order = sorted(looked, key=lambda i: (-weights[i], i))
     candidates: dict[int, None] = {}
-    for rank, i in enumerate(order):
-        held = sum(m.people for m in matches[i])
-        if rank and (held > MORE_CANDIDATES or len(candidates) + held > CANDIDATES):
+    for rank, i in enumerate(order[:SELECTING]):
+        if rank and _held(matches[i]) > RARE:
             break
-        for _wid, pid in backends.holders(matches[i], CANDIDATES - len(candidates)):
+        for _wid, pid in backends.holders(matches[i], CANDIDATES):
             candidates[pid] = None
     allowed = people if people is not None else Person.objects.all()
     hits = _rank(query, list(candidates), by_word, weights, readings, limit, allowed)
-    if len(looked) >= 3 and (not hits or hits[0].score < CONVINCING):
-        # the rarest word (a surname with more typos than tolerated) may have missed the person:
-        # also try the people holding close matches of two other query words
+    if len(looked) >= 2 and (not hits or hits[0].score < CONVINCING):
+        # the selecting words may have missed the person (a surname with more typos than tolerated
+        # matches other surnames, whose holders filled the budget): also try the people holding
+        # any match of the rarest word and a close match of another query word, and those holding
+        # close matches of two other query words; they are ranked among themselves, then merged
+        def group(x: int, everything: bool) -> list[int]:
+            close = _closest(matches[x]) - 0.1
+            words = [m.word_id for m in matches[x] if everything or m.similarity >= close]
+            return words if everything else words[:FALLBACK_WORDS]
+
+        first, others = order[0], order[1:4]
+        pairs = [[group(first, True), group(j, False)] for j in others]
+        pairs += [[group(a, False), group(b, False)] for a, b in itertools.combinations(others, 2)]
         extra: dict[int, None] = {}
-        others = order[1:4]
-        for a, b in itertools.combinations(others, 2):
-            groups = [[m.word_id for m in matches[x] if m.similarity >= _closest(matches[x]) - 0.1][:FALLBACK_WORDS]
-                      for x in (a, b)]
+        for groups in pairs:
             extra.update(dict.fromkeys(backends.common_holders(groups, CANDIDATES)))
         more = [pid for pid in extra if pid not in candidates]
         if more:
-            hits = _rank(query, list(candidates) + more, by_word, weights, readings, limit, allowed)
+            seen = {h.person_id for h in hits}
+            hits += [h for h in _rank(query, more, by_word, weights, readings, limit, allowed)
+                     if h.person_id not in seen]
+            hits.sort(key=lambda h: (-h.score, h.name, h.person_id))
+            hits = hits[:limit]
     return hits
 
 

@@ -6,24 +6,14 @@ PostgreSQL: the pg_trgm GIN index; the pg_trgm extension itself is left installe
 and the posting lists (`SearchPosting`), and fills them from the stored names.
 """
 
+import importlib
+
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-
-class VendorSQL(migrations.RunSQL):
-    """RunSQL that runs only on one database vendor (a no-op elsewhere)."""
-
-    def __init__(self, vendor: str, sql: list[str]):
-        super().__init__(sql, migrations.RunSQL.noop)
-        self.vendor = vendor
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def describe(self):
-        return f"{self.vendor} only: drop the trigram index over search terms"
+# going back to 0002 re-creates its trigram index (over the re-created, empty SearchTerm table)
+_0002 = importlib.import_module("volia.search.migrations.0002_trigram_index")
+VendorSQL = _0002.VendorSQL
 
 
 def fill(apps, schema_editor):
@@ -52,8 +42,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        VendorSQL("sqlite", SQLITE_DROP),
-        VendorSQL("postgresql", POSTGRES_DROP),
+        VendorSQL("sqlite", SQLITE_DROP, _0002.SQLITE),
+        VendorSQL("postgresql", POSTGRES_DROP, _0002.POSTGRES),
         migrations.DeleteModel(name="SearchTerm"),
         migrations.CreateModel(
             name="SearchWord",
