@@ -95,7 +95,7 @@ def _splink(frames: list, link_type: str, comparisons: list, train_rules: list, 
     sdfs = [db.register(f, dataset_display_name=f"d{i}") for i, f in enumerate(frames)]
     settings = SettingsCreator(link_type=link_type, comparisons=comparisons,
                                blocking_rules_to_generate_predictions=predict_rules, retain_matching_columns=False)
-    linker = Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings)
+    linker = Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
     for rule in train_rules:

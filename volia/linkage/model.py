@@ -174,7 +174,7 @@ def tempered(params: Params, floor: float = 0.02) -> Params:
 
 
 # EM's estimate on the generated lists (`python bench/linkage_bench.py --train`: 20,000 x 20,000, seed 1,
-# 25 iterations), order as VOLIA_COMPARISONS, then `tempered`: the generator's error rates are a guess, and a real
+# order as VOLIA_COMPARISONS), then `tempered`: the generator's error rates are a guess, and a real
 # list mistypes a sex or dates another detention more often than it does (docs/linkage.md).
 DEFAULT = Params(
     names=[c.name for c in VOLIA_COMPARISONS],
