@@ -225,3 +225,10 @@ def test_not_found_pages_are_translated_under_the_language_prefix(client, regist
     r = client.get("/be/people/int-ivan/")  # hidden people are indistinguishable from missing ones
     assert r.status_code == 404 and "Не знойдзена" in r.content.decode()
     assert client.get("/no-such-page/").status_code == 404
+
+
+def test_public_pages_send_no_referrer_in_the_header_and_the_page(client, registry):
+    r = client.get("/be/people/pub-ales/")
+    assert r["Referrer-Policy"] == "no-referrer"
+    html = r.content.decode()
+    assert '<meta name="referrer" content="no-referrer">' in html and "same-origin" not in html
