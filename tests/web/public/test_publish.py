@@ -32,6 +32,7 @@ def test_relative_links():
 
 
 def _published(tmp_path: Path, *langs: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     out = tmp_path / "site"
     args = [str(out), "--no-progress"] + [f"--lang={lang}" for lang in langs]
     call_command("publish", *args)
@@ -137,3 +138,30 @@ def test_person_facts_need_the_same_queries_for_one_or_many_people(registry, mak
         assert a.status_code == b.status_code and [e.pk for e in a.episodes] == [e.pk for e in b.episodes]
     ales = next(f for f in many if f.person.key == "pub-ales")
     assert [e.type for e in ales.events] == ["detained", "recognized", "sentenced"] and ales.status_code == "held"
+
+
+@pytest.mark.django_db(transaction=True)  # the worker processes read what the test wrote
+def test_publish_in_two_processes_writes_the_same_site(registry, tmp_path, monkeypatch):
+    from volia.web.public import publish
+
+    monkeypatch.setattr(publish, "BATCH_PAGES", 2)  # several batches, shared by the two processes
+    one = _published(tmp_path / "one")
+    two = tmp_path / "two"
+    in_this_process: list[str] = []
+    render_people = publish._Site.render_people
+
+    def counted(site, urls):
+        in_this_process.extend(urls)  # the worker processes count in their own memory
+        return render_people(site, urls)
+
+    monkeypatch.setattr(publish._Site, "render_people", counted)
+    call_command("publish", str(two), "--no-progress", "--jobs", "2")
+    assert in_this_process == []  # every person page came from the worker processes
+    files = sorted(str(p.relative_to(one)) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(str(p.relative_to(two)) for p in two.rglob("*") if p.is_file())
+    assert "be/people/pub-ales/index.html" in files and "en/people/pub-freed/index.html" in files
+    for name in files:
+        if name != "datapackage.json":  # it says when it was made
+            assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    with pytest.raises(CommandError, match="--jobs"):
+        call_command("publish", str(tmp_path / "three"), "--no-progress", "--jobs", "0")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import multiprocessing
 import os
 import posixpath
 import re
@@ -31,6 +32,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
+from django.db import connections
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
@@ -141,39 +143,70 @@ class _Site:
                                                                titles))
 
 
+def _relative_links(site: _Site, url: str, html: str) -> tuple[str, str, list[str]]:
+    """(file, html with relative links, the internal pages it links to) of the page at `url`."""
+    here = page_file(url)
+    targets: list[str] = []
+
+    def rewrite(m: re.Match[str]) -> str:
+        link = m.group(2).replace("&amp;", "&")
+        if link.startswith("?"):  # pagination links keep the page's own path
+            link = urlsplit(url).path + link
+        if not link.startswith("/") or link.startswith("//"):
+            return m.group(0)
+        target = link.partition("#")[0]
+        if target.startswith("/static/"):
+            return m.group(1) + relative(here, link) + m.group(3)
+        if not site.internal(target):
+            return m.group(0)
+        targets.append(target)
+        return m.group(1) + relative(here, link) + m.group(3)
+
+    return here, _LINK.sub(rewrite, html), targets
+
+
+# what a forked worker process needs: set in the parent just before the processes start
+_worker: tuple[_Site, Callable[[str, str], None], frozenset[str]] | None = None
+
+
+def _render_batch(urls: list[str]) -> tuple[int, list[str]]:
+    """In a worker process: render and write these person pages; the pages they link to that the parent
+    had not seen when the workers started."""
+    assert _worker is not None, "_render_batch runs in the processes crawl() starts"
+    site, write, seen = _worker
+    new: set[str] = set()
+    for url, html in site.render_people(urls):
+        here, html, targets = _relative_links(site, url, html)
+        write(here, html)
+        new.update(t for t in targets if t not in seen)
+    return len(urls), sorted(new)
+
+
 def crawl(languages: Iterable[str], write: Callable[[str, str], None],
-          progress: Callable[[int, int], None] | None = None) -> int:
+          progress: Callable[[int, int], None] | None = None, jobs: int = 1) -> int:
     """Render every page reachable from each language's home page; `write(file, html)` stores each one.
 
-    Person pages (most of the site) are put aside as they are found and rendered a few hundred at a
-    time from facts read together, once the other pages found so far are done."""
+    Person pages (most of the site) are put aside as they are found and rendered BATCH_PAGES at a time
+    from facts read together, once the other pages found so far are done; with `jobs` > 1, in that
+    many forked processes, each with its own database connection."""
+    global _worker
     site = _Site(languages)
     queue = deque(f"/{lang}/" for lang in site.languages)
     people: list[str] = []
     seen = set(queue)
     done = 0
 
-    def store(url: str, html: str) -> None:
-        nonlocal done
-        here = page_file(url)
-
-        def rewrite(m: re.Match[str]) -> str:
-            link = m.group(2).replace("&amp;", "&")
-            if link.startswith("?"):  # pagination links keep the page's own path
-                link = urlsplit(url).path + link
-            if not link.startswith("/") or link.startswith("//"):
-                return m.group(0)
-            target = link.partition("#")[0]
-            if target.startswith("/static/"):
-                return m.group(1) + relative(here, link) + m.group(3)
-            if not site.internal(target):
-                return m.group(0)
+    def found(targets: Iterable[str]) -> None:
+        for target in targets:
             if target not in seen:
                 seen.add(target)
                 (people if _PERSON_PAGE.match(target) else queue).append(target)
-            return m.group(1) + relative(here, link) + m.group(3)
 
-        write(here, _LINK.sub(rewrite, html))
+    def store(url: str, html: str) -> None:
+        nonlocal done
+        here, html, targets = _relative_links(site, url, html)
+        write(here, html)
+        found(targets)
         done += 1
         if progress:
             progress(done, done + len(queue) + len(people))
@@ -182,10 +215,25 @@ def crawl(languages: Iterable[str], write: Callable[[str, str], None],
         if queue:
             url = queue.popleft()
             store(url, site.render(url))
-            continue
-        batch, people[:] = people[:BATCH_PAGES], people[BATCH_PAGES:]
-        for url, html in site.render_people(batch):
-            store(url, html)
+        elif jobs > 1 and len(people) > BATCH_PAGES:
+            batches = [people[i:i + BATCH_PAGES] for i in range(0, len(people), BATCH_PAGES)]
+            left = len(people)
+            people.clear()
+            _worker = (site, write, frozenset(seen))
+            connections.close_all()  # each process opens its own connection
+            try:
+                with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                    for n, targets in pool.imap_unordered(_render_batch, batches):
+                        done, left = done + n, left - n
+                        found(targets)
+                        if progress:
+                            progress(done, done + len(queue) + len(people) + left)
+            finally:
+                _worker = None
+        else:
+            batch, people[:] = people[:BATCH_PAGES], people[BATCH_PAGES:]
+            for url, html in site.render_people(batch):
+                store(url, html)
     return done
 
 
@@ -347,7 +395,7 @@ def write_open_data(folder: Path, licence: str) -> Report:
 
 
 def publish(outdir: Path, languages: Iterable[str] = LANGUAGES, licence: str = DEFAULT_LICENCE,
-            progress: Callable[[int, int], None] | None = None) -> Report:
+            progress: Callable[[int, int], None] | None = None, jobs: int = 1) -> Report:
     languages = tuple(languages)
     for lang in languages:
         if lang not in LANGUAGES:
@@ -369,7 +417,7 @@ def publish(outdir: Path, languages: Iterable[str] = LANGUAGES, licence: str = D
             path.write_text(html, encoding="utf-8")
 
         report = write_open_data(tmp / "data", licence)
-        report.pages = crawl(languages, write, progress)
+        report.pages = crawl(languages, write, progress, jobs)
         css = finders.find("web/volia.css")
         if not css:
             raise PublishError("the stylesheet web/volia.css was not found")

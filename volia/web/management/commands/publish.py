@@ -19,6 +19,9 @@ class Command(BaseCommand):
                             help="a language to publish (repeat for several; default: be, ru and en)")
         parser.add_argument("--licence", default=DEFAULT_LICENCE,
                             help=f"SPDX identifier of the data licence (default {DEFAULT_LICENCE})")
+        parser.add_argument("--jobs", type=int, default=1,
+                            help="processes rendering the person pages (default 1; 2 on a two-core server "
+                                 "nearly halves the time)")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
         parser.add_argument("--no-progress", action="store_true")
 
@@ -32,8 +35,10 @@ class Command(BaseCommand):
                 bar.total = total
                 bar.update(done - bar.n)
 
+        if o["jobs"] < 1:
+            raise CommandError(f"--jobs must be 1 or more, not {o['jobs']}")
         try:
-            report = publish(Path(o["outdir"]), languages, o["licence"], progress)
+            report = publish(Path(o["outdir"]), languages, o["licence"], progress, jobs=o["jobs"])
         except PublishError as exc:
             raise CommandError(str(exc)) from exc
         finally:
