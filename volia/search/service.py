@@ -41,6 +41,8 @@ RARE = 1000  # the second one selects only when its closest matches are held by 
 SHORTLIST = 20  # people re-ranked with name_similarity (at least `limit`)
 CONVINCING = 0.85  # a best score below this tries the people holding two other query words too
 FALLBACK_WORDS = 10  # closest vocabulary words per query word in that second try
+ROUGH = 200  # people of the second try compared on their primary names' skeletons first
+GIVEN_WEIGHT = math.log(2.0 + 100_000.0 / 2000)  # the most a given name weighs
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,11 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
     if not looked:
         return []
     weights = {i: _weight(matches[i]) for i in looked}
+    # given names (and diminutives: Vanya, Vika) are common whatever their spelling's rarity as a
+    # word: they weigh at most GIVEN_WEIGHT, and select only when nothing else does
+    given = _given_words(query, qwords, readings)
+    for i in given & set(looked):
+        weights[i] = min(weights[i], GIVEN_WEIGHT)
     # which query word each vocabulary word stands for, and how well
     by_word: dict[int, list[tuple[int, float, bool]]] = {}
     for i in looked:
@@ -112,9 +119,10 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
     # word's closest matches; a surname's dozens of near neighbours in the vocabulary do not make
     # it common), closest words first, within a budget per word. Two words select when both are
     # rare: a diminutive or a rare given name may be rarer than the surname.
-    order = sorted(looked, key=lambda i: (-weights[i], i))
+    order = sorted(looked, key=lambda i: (i in given, -weights[i], i))
+    selecting = [i for i in order if i not in given][:SELECTING] or order[:1]
     candidates: dict[int, None] = {}
-    for rank, i in enumerate(order[:SELECTING]):
+    for rank, i in enumerate(selecting):
         if rank and _held(matches[i]) > RARE:
             break
         for _wid, pid in backends.holders(matches[i], CANDIDATES):
@@ -140,15 +148,30 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
         more = [pid for pid in extra if pid not in candidates]
         if more:
             seen = {h.person_id for h in hits}
-            hits += [h for h in _rank(query, more, by_word, weights, readings, limit, allowed)
+            hits += [h for h in _rank(query, more, by_word, weights, readings, limit, allowed, rough=True)
                      if h.person_id not in seen]
             hits.sort(key=lambda h: (-h.score, h.name, h.person_id))
             hits = hits[:limit]
     return hits
 
 
+def _given_words(query: str, qwords: list[str], readings: list[set[int]]) -> set[int]:
+    """Positions of the query words that are given names: the skeletons of the query's tokens that
+    are listed given names or diminutives, and the canonical forms only the last reading has."""
+    forms = {keys.fold(t) for t in query.split() if keys.given_name_groups(t)}
+    out = {i for i, w in enumerate(qwords) if w in forms}
+    if len(readings) > 1:
+        out |= readings[-1] - readings[0]
+    return out
+
+
 def _rank(query: str, candidates: list[int], by_word: dict[int, list[tuple[int, float, bool]]],
-          weights: dict[int, float], readings: list[set[int]], limit: int, allowed: QuerySet[Person]) -> list[Hit]:
+          weights: dict[int, float], readings: list[set[int]], limit: int, allowed: QuerySet[Person],
+          rough: bool = False) -> list[Hit]:
+    """Hits among the candidates: pre-scored on the query words they hold, the best SHORTLIST of the
+    visible ones re-ranked with name_similarity. `rough`: the pre-score cannot tell them apart (the
+    second try, whose people lack a match of the rarest word), so the best ROUGH of them are first
+    compared on their primary names' skeletons."""
     # pre-score: the query words each candidate holds, by rarity and closeness
     best: dict[tuple[int, int], float] = {}
     contained: dict[int, set[int]] = {}
@@ -158,12 +181,17 @@ def _rank(query: str, candidates: list[int], by_word: dict[int, list[tuple[int, 
                 best[(pid, i)] = sim
             if exact:
                 contained.setdefault(pid, set()).add(i)
-    prescore: dict[int, float] = dict.fromkeys(candidates, 0.0)
+    # per reading of the query (as written, without patronymic, canonical given names), the sum over
+    # its words; a person scores their best reading, so alternative forms of one word never add up
+    per_word: dict[int, dict[int, float]] = {}
     for (pid, i), sim in best.items():
-        prescore[pid] += weights[i] * sim
+        per_word.setdefault(pid, {})[i] = weights[i] * sim
+    prescore: dict[int, float] = dict.fromkeys(candidates, 0.0)
+    for pid, word_scores in per_word.items():
+        prescore[pid] = max(sum(word_scores.get(i, 0.0) for i in reading) for reading in readings)
     ranked = sorted(candidates, key=lambda pid: (-prescore[pid], pid))
     shortlist: list[int] = []
-    want = max(SHORTLIST, limit)
+    want = max(ROUGH if rough else SHORTLIST, limit)
     start, step = 0, 4 * want
     while start < len(ranked):  # the visible ones, best first
         chunk = ranked[start:start + step]
@@ -174,6 +202,12 @@ def _rank(query: str, candidates: list[int], by_word: dict[int, list[tuple[int, 
             break
     if not shortlist:
         return []
+    if rough:
+        skeleton = keys.fold(query)
+        skeletons = {pid: keys.fold(text) for pid, text, is_primary in backends.names_of_people(shortlist)
+                     if is_primary}
+        shortlist = sorted(shortlist, key=lambda pid: (-fuzz.token_sort_ratio(skeleton, skeletons.get(pid, "")),
+                                                       -prescore[pid], pid))[:max(SHORTLIST, limit)]
 
     names: dict[int, list[tuple[str, bool]]] = {pid: [] for pid in shortlist}
     for pid, text, primary in backends.names_of_people(shortlist):
