@@ -1,12 +1,13 @@
 """Web benchmark: the public site under a burst of readers, served by gunicorn, measured with wrk.
 
     python bench/web_bench.py [--people 100000] [--seed 2020] [--workers 4] [--connections 50]
-                              [--duration 20] [--publish-people 1000]
+                              [--duration 20] [--publish-people 1000] [--publish-jobs 2] [--threads 0]
 
 Data: `volia demo --people N --no-serve` (the demo generator and the importer) into an SQLite file
-under bench/out/web-N-SEED/ (reused when it is already there). gunicorn serves it on loopback with
---workers processes; the page cache is the settings' FileBasedCache under the same data directory,
-shared by the workers.
+under bench/out/web-N-SEED/ (reused when it is already there, after `volia migrate`). gunicorn serves
+volia.wsgi:application (the public fast path in front of Django) on loopback with --workers
+processes; the page cache is the settings' FileBasedCache under the same data directory, shared by
+the workers.
 
 Each figure beside a baseline measured in the same run and on the same server:
 - static: the stylesheet, served by WhiteNoise in the same gunicorn (the server's floor);
@@ -15,14 +16,16 @@ Each figure beside a baseline measured in the same run and on the same server:
 - the same pages uncached: a logged-in reader without a role sees exactly the public pages, but
   logged-in pages are never cached, so every request renders (the cost the cache saves).
 wrk runs --connections connections on 2 threads for --duration seconds per figure; latencies are
-wrk's (p50, p95, p99), throughput is requests per second. wrk is the Debian package (installed
-with apt-get when missing).
+wrk's (p50, p95, p99), throughput is requests per second; server_cpu_ms is the CPU time of the
+gunicorn processes (from /proc) per request. wrk is the Debian package (installed with apt-get when
+missing).
 
-`volia publish` (all three languages) is timed on a second, smaller demo database
-(--publish-people), beside `volia export` of the same database as the baseline: publishing renders
-every public page, about 3 x (people + a few hundred) pages.
+`volia publish --jobs N` (all three languages) is timed on the demo database of --publish-people
+(the same one when equal to --people), beside `volia export` of the same database as the baseline:
+publishing renders every public page, about 3 x (people + people / 50 + a few hundred) pages. Its
+CPU time is that of the command and its worker processes.
 
-Results go to bench/out/web.json. The machine's load (other processes) is printed with them.
+Results go to bench/out/web.json. The machine's load average (other processes) is printed with them.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import socket
 import sqlite3
@@ -72,8 +76,11 @@ def ensure_demo(data_dir: Path, people: int, seed: int) -> float | None:
     db = data_dir / "demo.sqlite3"
     if db.exists():
         with sqlite3.connect(db) as c:
-            if c.execute("select count(*) from registry_person").fetchone()[0] == people:
-                return None
+            same = c.execute("select count(*) from registry_person").fetchone()[0] == people
+        if same:
+            subprocess.run([str(BIN / "volia"), "migrate"], env=env_for(data_dir), check=True,
+                           stdout=subprocess.DEVNULL)  # the code may have moved on since the data was made
+            return None
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
@@ -138,6 +145,22 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "wrk"
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master and its workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        pids += [int(x) for x in (task / "children").read_text().split()]
+    total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that was restarted meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def run_wrk(wrk: str, base: str, paths: list[str], args: argparse.Namespace, cookie: str = "") -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         listing = Path(tmp) / "paths.txt"
@@ -155,24 +178,33 @@ def run_wrk(wrk: str, base: str, paths: list[str], args: argparse.Namespace, coo
             "requests": int(n), "errors": int(errors)}
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def time_publish(args: argparse.Namespace) -> dict:
     data_dir = OUT / f"web-{args.publish_people}-{args.seed}"
     ensure_demo(data_dir, args.publish_people, args.seed)
     env = env_for(data_dir)
-    with tempfile.TemporaryDirectory() as tmp:
-        t = time.perf_counter()
+    with tempfile.TemporaryDirectory(dir=OUT) as tmp:
+        t, cpu = time.perf_counter(), children_cpu()
         subprocess.run([str(BIN / "volia"), "export", "--output", str(Path(tmp) / "events.csv")], env=env,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        export_s = time.perf_counter() - t
-        t = time.perf_counter()
-        out = subprocess.run([str(BIN / "volia"), "publish", str(Path(tmp) / "site"), "--json", "--no-progress"],
+        export_s, export_cpu = time.perf_counter() - t, children_cpu() - cpu
+        load_before = os.getloadavg()
+        t, cpu = time.perf_counter(), children_cpu()
+        out = subprocess.run([str(BIN / "volia"), "publish", str(Path(tmp) / "site"), "--json", "--no-progress",
+                              "--jobs", str(args.publish_jobs)],
                              env=env, check=True, capture_output=True, text=True).stdout
-        publish_s = time.perf_counter() - t
+        publish_s, publish_cpu = time.perf_counter() - t, children_cpu() - cpu
         report = json.loads(out.strip().splitlines()[-1])
         size = sum(f.stat().st_size for f in (Path(tmp) / "site").rglob("*") if f.is_file())
-    return {"people": args.publish_people, "pages": report["pages"], "publish_s": round(publish_s, 1),
+    return {"people": args.publish_people, "jobs": args.publish_jobs, "pages": report["pages"],
+            "publish_s": round(publish_s, 1), "publish_cpu_s": round(publish_cpu, 1),
             "pages_per_s": round(report["pages"] / publish_s, 1), "site_mb": round(size / 1e6, 1),
-            "baseline_export_s": round(export_s, 1)}
+            "baseline_export_s": round(export_s, 1), "baseline_export_cpu_s": round(export_cpu, 1),
+            "loadavg_before": load_before, "loadavg_after": os.getloadavg()}
 
 
 def main() -> None:
@@ -180,10 +212,13 @@ def main() -> None:
     ap.add_argument("--people", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=2020)
     ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=0,
+                    help="threads per worker (gunicorn's gthread worker, which keeps connections alive); 0: sync")
     ap.add_argument("--connections", type=int, default=50)
     ap.add_argument("--duration", type=int, default=20)
     ap.add_argument("--keys", type=int, default=200, help="person pages the person figures rotate over")
     ap.add_argument("--publish-people", type=int, default=1000, help="0: do not time volia publish")
+    ap.add_argument("--publish-jobs", type=int, default=2, help="volia publish --jobs")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     wrk = ensure_wrk()
@@ -194,10 +229,12 @@ def main() -> None:
     shutil.rmtree(data_dir / "cache", ignore_errors=True)  # start with a cold page cache
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([str(BIN / "gunicorn"), "volia.wsgi:application", "-w", str(args.workers),
+    threads = ["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads else []
+    server = subprocess.Popen([str(BIN / "gunicorn"), "volia.wsgi:application", "-w", str(args.workers), *threads,
                                "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "300"],
                               env=env_for(data_dir))
-    results: dict = {"people": args.people, "workers": args.workers, "connections": args.connections,
+    results: dict = {"people": args.people, "workers": args.workers, "threads": args.threads,
+                     "connections": args.connections,
                      "duration_s": args.duration, "demo_load_s": round(made, 1) if made else None,
                      "loadavg_before": os.getloadavg()}
     try:
@@ -216,10 +253,13 @@ def main() -> None:
         }
         results["wrk"] = {}
         for name, (paths, cookie_header) in figures.items():
-            results["wrk"][name] = run_wrk(wrk, base, paths, args, cookie_header)
-            r = results["wrk"][name]
+            cpu = server_cpu(server.pid)
+            r = results["wrk"][name] = run_wrk(wrk, base, paths, args, cookie_header)
+            r["server_cpu_ms"] = round(1000 * (server_cpu(server.pid) - cpu) / max(r["requests"], 1), 2)
+            r["loadavg"] = os.getloadavg()
             print(f"{name:30} p50 {r['p50_ms']:8.1f} ms  p95 {r['p95_ms']:8.1f} ms  p99 {r['p99_ms']:8.1f} ms  "
-                  f"{r['requests_per_s']:8.1f} req/s  errors {r['errors']}", flush=True)
+                  f"{r['requests_per_s']:8.1f} req/s  server CPU {r['server_cpu_ms']:6.2f} ms/req  "
+                  f"errors {r['errors']}  load {r['loadavg'][0]:.2f}", flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)
