@@ -190,3 +190,32 @@ def test_the_served_application_uses_the_fast_path(make_person):
     finally:
         application.app = original
     assert second[2] == first[2] and seen == []
+
+
+def test_the_memory_of_a_worker_stays_within_its_bound_under_threads():
+    """gunicorn's threaded workers share one memory: no lost entry breaks it and it stays bounded."""
+    import threading
+
+    memory = fastpath._Memory(limit=10_000)
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(2000):
+                key = f"k{(i * 7 + n) % 50}"
+                memory.put(key, (b"x" * 700, []))
+                memory.get(f"k{(i + n) % 50}")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert memory.size == sum(len(e[0]) for e in memory.pages.values()) <= 10_000
+    assert memory.get("no such key") is None
+    big = (b"y" * 20_000, [])
+    memory.put("too big", big)  # larger than the whole memory: not kept
+    assert memory.get("too big") is None

@@ -25,6 +25,7 @@ view wrapper `public_page` below still answers from the cache when a request goe
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -36,6 +37,7 @@ from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
 
 from volia.registry import models as registry_models
 
@@ -96,6 +98,7 @@ def etag_of(key: str) -> str:
 # values derived from the registry, memoised in this process too: the key holds the data version,
 # so a memoised value is never out of date; the small bound only limits memory
 _values: OrderedDict[str, Any] = OrderedDict()
+_values_lock = threading.Lock()  # gunicorn's threaded workers share them
 _MAX_VALUES = 16
 
 
@@ -103,20 +106,20 @@ def cached_value(name: str, make: Callable[[], Any], *, per_language: bool = Tru
                  version: str | None = None) -> Any:
     """`make()` computed once per data version (and language) and shared by every worker
     (`version`: the data version when the caller has just read it)."""
-    from django.utils.translation import get_language
-
     language = get_language() if per_language else "-"
     key = f"volia:public:value:{version or data_version()}:{language}:{name}"
-    if key in _values:
-        _values.move_to_end(key)
-        return _values[key]
+    with _values_lock:
+        if key in _values:
+            _values.move_to_end(key)
+            return _values[key]
     value = cache.get(key)
     if value is None:
         value = make()
         cache.set(key, value)
-    _values[key] = value
-    while len(_values) > _MAX_VALUES:
-        _values.popitem(last=False)
+    with _values_lock:
+        _values[key] = value
+        while len(_values) > _MAX_VALUES:
+            _values.popitem(last=False)
     return value
 
 

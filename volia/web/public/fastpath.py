@@ -22,6 +22,7 @@ the data version, so a page found there is exactly the one the shared cache hold
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from http.cookies import SimpleCookie
@@ -49,25 +50,29 @@ class _Memory:
         self.limit = limit
         self.size = 0
         self.pages: OrderedDict[str, Entry] = OrderedDict()
+        self.lock = threading.Lock()  # gunicorn's threaded workers share it
 
     def get(self, key: str) -> Entry | None:
-        entry = self.pages.get(key)
-        if entry is not None:
-            self.pages.move_to_end(key)
-        return entry
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is not None:
+                self.pages.move_to_end(key)
+            return entry
 
     def put(self, key: str, entry: Entry) -> None:
-        if key in self.pages or len(entry[0]) > self.limit:
-            return
-        self.pages[key] = entry
-        self.size += len(entry[0])
-        while self.size > self.limit:
-            _old, dropped = self.pages.popitem(last=False)
-            self.size -= len(dropped[0])
+        with self.lock:
+            if key in self.pages or len(entry[0]) > self.limit:
+                return
+            self.pages[key] = entry
+            self.size += len(entry[0])
+            while self.size > self.limit:
+                _old, dropped = self.pages.popitem(last=False)
+                self.size -= len(dropped[0])
 
     def clear(self) -> None:
-        self.pages.clear()
-        self.size = 0
+        with self.lock:
+            self.pages.clear()
+            self.size = 0
 
 
 memory = _Memory(MEMORY_BYTES)
