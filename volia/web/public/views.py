@@ -232,13 +232,24 @@ def _people_page(request: HttpRequest) -> HttpResponse:
     if q or chosen["figure"]:
         # a list of ids: search ranks best first; a figure's people (possibly tens of thousands) are
         # intersected here rather than sent to the database as one huge IN (...)
+        figure = chosen["figure"]
+
+        def behind_figure(ids: list[int]) -> list[int]:
+            behind = set(figures.public_stats().people[figure])
+            return [i for i in ids if i in behind]
+
         if q:
             ids, matched = search_people(q, found)
+            ids = behind_figure(ids) if figure else ids
+        elif policy.role(request.user) == PUBLIC and not any(v for k, v in chosen.items() if k != "figure"):
+            # the people behind a key figure, for the public: once per data version (a page of them
+            # otherwise reads every visible person and the figure's ids: 70-95 ms at 100,000 people)
+            ids = cached_value(f"people-figure:{figure}",
+                               lambda: behind_figure(list(found.order_by("pk").values_list("pk", flat=True))),
+                               per_language=False, version=getattr(request, "volia_data_version", None))
         else:
             ids = list(found.order_by("pk").values_list("pk", flat=True))
-        if chosen["figure"]:
-            behind = set(figures.public_stats().people[chosen["figure"]])
-            ids = [i for i in ids if i in behind]
+            ids = behind_figure(ids) if figure else ids
         id_page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
         by_id = found.filter(pk__in=list(id_page.object_list)).prefetch_related(
             Prefetch("names", queryset=PersonName.objects.order_by("-is_primary", "id"))).in_bulk()
