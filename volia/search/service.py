@@ -129,7 +129,7 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
             candidates[pid] = None
     allowed = people if people is not None else Person.objects.all()
     hits = _rank(query, list(candidates), by_word, weights, readings, limit, allowed)
-    if len(looked) >= 2 and (not hits or hits[0].score < CONVINCING):
+    if len(looked) >= 2 and (not hits or hits[0].hit.score < CONVINCING):
         # the selecting words may have missed the person (a surname with more typos than tolerated
         # matches other surnames, whose holders filled the budget): also try the people holding
         # any match of the rarest word and a close match of another query word, and those holding
@@ -147,12 +147,10 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
             extra.update(dict.fromkeys(backends.common_holders(groups, CANDIDATES)))
         more = [pid for pid in extra if pid not in candidates]
         if more:
-            seen = {h.person_id for h in hits}
-            hits += [h for h in _rank(query, more, by_word, weights, readings, limit, allowed, rough=True)
-                     if h.person_id not in seen]
-            hits.sort(key=lambda h: (-h.score, h.name, h.person_id))
-            hits = hits[:limit]
-    return hits
+            seen = {r.hit.person_id for r in hits}
+            hits = _best(hits + [r for r in _rank(query, more, by_word, weights, readings, limit, allowed, rough=True)
+                                 if r.hit.person_id not in seen], limit)
+    return [r.hit for r in hits]
 
 
 def _given_words(query: str, qwords: list[str], readings: list[set[int]]) -> set[int]:
@@ -167,7 +165,7 @@ def _given_words(query: str, qwords: list[str], readings: list[set[int]]) -> set
 
 def _rank(query: str, candidates: list[int], by_word: dict[int, list[tuple[int, float, bool]]],
           weights: dict[int, float], readings: list[set[int]], limit: int, allowed: QuerySet[Person],
-          rough: bool = False) -> list[Hit]:
+          rough: bool = False) -> list[_Ranked]:
     """Hits among the candidates: pre-scored on the query words they hold, the best SHORTLIST of the
     visible ones re-ranked with name_similarity. `rough`: the pre-score cannot tell them apart (the
     second try, whose people lack a match of the rarest word), so the best ROUGH of them are first
@@ -214,19 +212,34 @@ def _rank(query: str, candidates: list[int], by_word: dict[int, list[tuple[int, 
         names[pid].append((text, primary))
     texts = [text for pid in shortlist for text, _ in names[pid]]
     scores = iter(keys.name_similarities(query, texts))
-    folded = query.casefold()
+    folded, latin = query.casefold(), keys.canonical_latin(query)
     hits = []
     for pid in shortlist:
         if not names[pid]:
             continue
-        # ties (the same name in several scripts) go to the spelling closest to what was typed
-        score, _, matched = max((next(scores), fuzz.ratio(folded, text.casefold()), text) for text, _ in names[pid])
+        # ties (the same name in several scripts, or two people's names that fold alike) go to the
+        # spelling closest to what was typed, as typed and in canonical Latin (which keeps the
+        # vowels and г/х, ц/ч apart)
+        score, typed, close, matched = max((next(scores), fuzz.ratio(folded, text.casefold()),
+                                            fuzz.ratio(latin, keys.canonical_latin(text)), text)
+                                           for text, _ in names[pid])
         # a low score still counts when every word of one reading of the query begins a word of
         # the person's names ("Ales" finds "Алесь Бяляцкі", "Саша" every Аляксандр)
         held = contained.get(pid, set())
         if score < MIN_SCORE and not any(r and held >= r for r in readings):
             continue
         primary_name = next((text for text, primary in names[pid] if primary), names[pid][0][0])
-        hits.append(Hit(person_id=pid, name=primary_name, matched=matched, score=round(float(score), 4)))
-    hits.sort(key=lambda h: (-h.score, h.name, h.person_id))
-    return hits[:limit]
+        hits.append(_Ranked(Hit(person_id=pid, name=primary_name, matched=matched, score=round(float(score), 4)),
+                            close, typed))
+    return _best(hits, limit)
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    hit: Hit
+    close: float  # canonical-Latin similarity of the matched name to the query (tie-break)
+    typed: float  # as typed (tie-break)
+
+
+def _best(ranked: list[_Ranked], limit: int) -> list[_Ranked]:
+    return sorted(ranked, key=lambda r: (-r.hit.score, -r.close, -r.typed, r.hit.name, r.hit.person_id))[:limit]
