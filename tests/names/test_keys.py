@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from volia.names.keys import blocking_keys, fold, given_name_groups, index_terms, name_similarity, query_terms
+from volia.names.keys import (
+    blocking_keys,
+    fold,
+    given_name_groups,
+    index_terms,
+    name_similarity,
+    query_terms,
+    query_variants,
+)
 
 # the examples of issue 4, and the press spellings of well-known names
 SAME_SURNAME = [
@@ -135,3 +143,36 @@ def test_similarity_is_bounded_and_total(a, b):
 def test_similarity_is_symmetric(a, b):
     x, y = " ".join(a), " ".join(b)
     assert name_similarity(x, y) == name_similarity(y, x)
+
+
+def test_one_skeleton_from_other_letters_ranks_below_the_same_letters():
+    # с/ш, з/ж, т/ч, г/х fold alike in the skeleton; the letters themselves still tell names apart
+    for query, same, other in [("Лізавета Гатыёнок", "Лізавета Міхайлаўна Гатыёнак", "Лізавета Хачыёнак"),
+                               ("Inga Zhazulik", "Інга Міхайлаўна Жазулік", "Інга Жажулік"),
+                               ("Сыевіч Алег", "Алег Васільевіч Сыевіч", "Алег Шыевіч")]:
+        assert fold(same.split()[-1]) == fold(other.split()[-1])
+        assert name_similarity(query, same) > name_similarity(query, other), query
+    # a spelling without diacritics stays close to the name
+    assert name_similarity("Sysuk", "Šysuk") >= 0.9
+
+
+def test_a_patronymic_with_a_typo_is_still_the_patronymic():
+    # left unmatched, it costs what a missing patronymic costs; it does not make another
+    # person with that patronymic the better match
+    query = "Валянціна Андрэеўнд Рухука"
+    assert name_similarity(query, "Валянціна Рухука") >= 0.95
+    assert name_similarity(query, "Валянціна Рухука") > name_similarity(query, "Валянціна Андрэеўна Рурурка")
+    assert name_similarity("Эдуард Вікўаравіч Мажалец", "Эдуард Мажалец") > name_similarity(
+        "Эдуард Вікўаравіч Мажалец", "Эдуард Віктаравіч Башалец")
+
+
+def test_latin_ch_and_z_are_read_both_ways_the_likelier_first():
+    # Chatarova: ч in passports and BGN, х in Polish and the Belarusian 2007 system
+    assert name_similarity("Halina Chatarova", "Галіна Хатарова") >= 0.95
+    assert name_similarity("Halina Chatarova", "Галіна Хатарова") > name_similarity(
+        "Halina Chatarova", "Галіна Рыгораўна Тачаова")
+    assert name_similarity("Chatarova", "Чатарова") > name_similarity("Chatarova", "Хатарова")
+    # German z is ц
+    assert name_similarity("Galina Chupazaik", "Галіна Хупацаік") >= 0.95
+    assert query_variants("Halina Chanyjonak") == {"tananak": ["hananak"]}
+    assert query_variants("Алесь Бяляцкі") == {} and query_variants("Łukaszenka") == {}

@@ -132,3 +132,22 @@ def test_a_common_given_name_alone_finds_its_holders(actor):
     services.create_person("other", "Марына Бурак", actor=actor)
     assert {h.person_id for h in search("Aliaksandr")} == made
     assert {h.person_id for h in search("Алесь")} == made  # a diminutive: the canonical form matches
+
+
+def test_a_latin_ch_read_as_kh_selects_the_person(actor):
+    from volia.registry import services
+
+    target = services.create_person("t", "Галіна Міхайлаўна Ханыёнак", actor=actor)
+    others = ["Чаніёнак", "Чаныёнак", "Занёнак", "Чанёнак"]
+    for i, surname in enumerate(others):
+        services.create_person(f"o{i}", f"Галіна Віталеўна {surname}", actor=actor)
+    # in a passport spelling Ch is ч (Чаныёнак); in Polish and the 2007 national system it is х
+    assert top("Halina Michajlauna Chanyjonak").person_id == target.id
+    # the word's matches hold Ханыёнак's word at OTHER_READING, above its one-letter neighbours
+    from volia.search import service
+
+    qwords, _readings = service.query_words("Chanyjonak")
+    matches = {m.word: m.similarity for m in service._match("Chanyjonak", qwords, fuzzy=True)[0]}
+    assert matches["tananak"] == 1.0
+    assert matches["hananak"] == service.OTHER_READING > max(s for w, s in matches.items() if w != "tananak"
+                                                              and w != "hananak")

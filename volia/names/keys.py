@@ -31,11 +31,12 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from volia.names import given_names
 
@@ -49,6 +50,7 @@ __all__ = [
     "name_similarities",
     "name_similarity",
     "query_terms",
+    "query_variants",
 ]
 
 # --- step 1: canonical Latin --------------------------------------------------------------
@@ -135,15 +137,16 @@ def _cyrillic_word(word: str) -> str:
     return "".join(out)
 
 
-def canonical_latin(text: str) -> str:
+def canonical_latin(text: str, mode: str | None = None) -> str:
     """Lower-case canonical Latin of a name in Cyrillic or any Latin spelling (step 1 of :func:`fold`).
 
     Keeps more distinctions than the skeleton (vowels, ц/ч/т, г/х); used as a finer
-    second opinion when comparing names.
+    second opinion when comparing names. ``mode`` ("en", "pl", "de", "foreign") reads Latin
+    words as that kind of spelling instead of the one the text's letters suggest.
     """
     text = unicodedata.normalize("NFC", text).lower()
     words: list[str] = []
-    mode = _latin_mode(text)
+    mode = mode or _latin_mode(text)
     for raw in re.split(r"[\s\-‐‑–—_.,;:/()]+", text):
         if not raw:
             continue
@@ -190,6 +193,20 @@ def _mid_word(word: str) -> str:
     word = _DIGRAPHS.sub(lambda m: _MID_MAP[m.group(0)], word)
     word = _MID_GLIDE.sub("", word)
     word = _MID_V_TO_U.sub("u", word)
+    return _DOUBLE.sub(r"\1", word)
+
+
+# The *fine* key: the skeleton's vowel classes and glides (the be/ru and transliteration
+# differences), but с/ш, з/ж, т/ч and г/х kept apart, as the letters of the name say. Two names
+# whose skeletons coincide (Гатыёнак and Хачыёнак, Жазулік and Жажулік, Сыевіч and Шыевіч)
+# are told apart by it, while a spelling without diacritics (Sysuk for Šysuk) stays close.
+_FINE_MAP = {**_DIGRAPH_MAP, "shch": "S", "sh": "S", "sz": "S", "zh": "Z", "ch": "C", "kh": "x"}
+
+
+def _fine_word(word: str) -> str:
+    word = _DIGRAPHS.sub(lambda m: _FINE_MAP[m.group(0)], word)
+    word = _GLIDE.sub("", word)
+    word = _V_TO_U.sub("u", word)
     return _DOUBLE.sub(r"\1", word)
 
 
@@ -314,20 +331,23 @@ _UNMATCHED = 0.5
 # pairs whose canonical keys compare below _GATE are scored by that comparison alone, scaled by
 # _BELOW_GATE so that they stay below any pair that went through the full alignment
 _GATE = 0.6
-# how much the least similar matched token pulls the whole score down
-_WORST_WEIGHT = 0.4
 _BELOW_GATE = 0.6
 # how much the least similar matched token pulls the whole score down
 _WORST_WEIGHT = 0.4
+# the score of a less likely reading of a Latin spelling (ch as х, z as ц) is multiplied by this
+_OTHER_READING = 0.97
+# two tokens with one skeleton but other letters score between this and 0.995, by their fine keys
+_SAME_SKELETON = 0.85
 
 
 @dataclass(frozen=True, slots=True)
 class _Token:
     skel: str
     mid: str
+    fine: str
     groups: frozenset[str]
     patronymic: bool
-    id: int  # the same for equal (skel, mid): the key of the token-pair similarity cache
+    id: int  # the same for equal (skel, mid, fine): the key of the token-pair similarity cache
     w: int  # weight: the skeleton's length
     cost: float  # the weight it counts for when left unmatched (a patronymic often is)
 
@@ -345,6 +365,9 @@ class _Name:
     # the core skeletons in the written order, and reversed (Given Surname / Surname Given)
     order_key: str
     reversed_key: str
+    # the other readings of a Latin spelling without marks: its ch may be х (Polish, Belarusian
+    # 2007 system: Chatarova for Хатарова), its z ц (German: Chupazaik for Хупацаік)
+    readings: tuple[_Name, ...] = ()
 
 
 def _patronymic_position(tokens: list[_Token]) -> int | None:
@@ -358,24 +381,64 @@ def _patronymic_position(tokens: list[_Token]) -> int | None:
     for i in flagged:
         if _FEMININE_PATRONYMIC.match(tokens[i].skel):
             return i
-    return flagged[0] if flagged else None
+    if flagged:
+        return flagged[0]
+    # a patronymic with a typo (Андрэеўнд, Вікўаравіч): the word after the given name, not a given
+    # name itself, whose ending is one edit from a patronymic's
+    for i in range(1, len(tokens)):
+        if tokens[i - 1].groups and not tokens[i].groups and _near_patronymic(tokens[i].skel):
+            return i
+    return None
 
 
-_TOKEN_IDS: dict[tuple[str, str], int] = {}
+_PATRONYMIC_ENDINGS = ("avit", "ivit", "avna", "auna", "ivna", "iuna", "itna")
+
+
+def _near_patronymic(skel: str) -> bool:
+    return len(skel) >= 7 and any(Levenshtein.distance(skel[-len(e):], e, score_cutoff=1) <= 1
+                                  for e in _PATRONYMIC_ENDINGS)
+
+
+_TOKEN_IDS: dict[tuple[str, str, str], int] = {}
+
+
+_AMBIGUOUS_LATIN = re.compile(r"ch|z(?!h)")
 
 
 @lru_cache(maxsize=200_000)
 def _prepare(text: str) -> _Name:
+    name = _prepare_reading(text, None)
+    lowered = text.lower()
+    if not _AMBIGUOUS_LATIN.search(lowered) or any(_is_cyrillic(c) for c in lowered):
+        return name
+    mode = _latin_mode(lowered)
+    if mode not in ("en", "foreign"):
+        return name  # Polish and German marks already say how to read ch and z
+    readings = []
+    seen = {canonical_latin(text)}
+    for other in ("pl", "de"):
+        latin = canonical_latin(text, other)
+        if latin not in seen:
+            seen.add(latin)
+            readings.append(_prepare_reading(text, other))
+    return replace(name, readings=tuple(readings))
+
+
+def _prepare_reading(text: str, mode: str | None) -> _Name:
     tokens = []
-    for fine in canonical_latin(text).split():
+    for fine in canonical_latin(text, mode).split():
         skel = fold(fine)
         if skel:
             mid = _mid_word(fine)
-            tid = _TOKEN_IDS.setdefault((skel, mid), len(_TOKEN_IDS))
+            letters = _fine_word(fine)
+            tid = _TOKEN_IDS.setdefault((skel, mid, letters), len(_TOKEN_IDS))
             patronymic = _is_patronymic(skel)
             cost = 2 * len(skel) * (_UNMATCHED_OPTIONAL if patronymic else _UNMATCHED)
-            tokens.append(_Token(skel, mid, _groups_of_mid(mid), patronymic, tid, len(skel), cost))
+            tokens.append(_Token(skel, mid, letters, _groups_of_mid(mid), patronymic, tid, len(skel), cost))
     p = _patronymic_position(tokens)
+    if p is not None and not tokens[p].patronymic:
+        t = tokens[p]
+        tokens[p] = replace(t, patronymic=True, cost=2 * t.w * _UNMATCHED_OPTIONAL)
     core = tuple(t for i, t in enumerate(tokens) if i != p)
     return _Name(
         tuple(tokens),
@@ -406,7 +469,10 @@ def _cached_token_similarity(a: _Token, b: _Token) -> float:
 
 def _token_similarity(a: _Token, b: _Token) -> float:
     if a.skel == b.skel:
-        return 1.0 if a.mid == b.mid else 0.995
+        if a.fine == b.fine:
+            return 1.0 if a.mid == b.mid else 0.995
+        # the same skeleton from other letters (с/ш, з/ж, т/ч, г/х): close, but below the same letters
+        return _SAME_SKELETON + (0.995 - _SAME_SKELETON) * fuzz.ratio(a.fine, b.fine) / 100.0
     skel = fuzz.ratio(a.skel, b.skel) / 100.0
     mid = fuzz.ratio(a.mid, b.mid) / 100.0
     score = max(skel * 0.97, mid * 0.98)
@@ -506,7 +572,13 @@ def _full_similarity(a: str, b: str, na: _Name, nb: _Name) -> float:
     if len(ta) > 5 or len(tb) > 5:
         # not a personal name (or a list of them): compare the skeletons as wholes
         return fuzz.token_sort_ratio(fold(a), fold(b)) / 100.0
-    return max(0.0, min(1.0, _alignment_similarity(ta, tb)))
+    best = _alignment_similarity(ta, tb)
+    # another reading of an ambiguous Latin spelling counts slightly less than the likelier one
+    for other in na.readings:
+        best = max(best, _OTHER_READING * _alignment_similarity(other.tokens, tb))
+    for other in nb.readings:
+        best = max(best, _OTHER_READING * _alignment_similarity(ta, other.tokens))
+    return max(0.0, min(1.0, best))
 
 
 def name_similarities(query: str, candidates: Sequence[str]) -> list[float]:
@@ -565,6 +637,20 @@ def index_terms(text: str, language: str | None = None) -> list[str]:
 def query_terms(query: str) -> list[str]:
     """The folded strings to look up for a search query (same forms as :func:`index_terms`)."""
     return index_terms(query)
+
+
+def query_variants(query: str) -> dict[str, list[str]]:
+    """Other skeletons of the query's words in its other readings (a Latin ``ch`` read as х, ``z``
+    as ц): ``{"tananak": ["hananak"]}`` for ``Chanyjonak``; empty for most queries."""
+    words = fold(query).split()
+    out: dict[str, list[str]] = {}
+    for reading in _prepare(query).readings:
+        other = [t.skel for t in reading.tokens]
+        if len(other) == len(words):
+            for word, alt in zip(words, other, strict=True):
+                if alt != word and alt not in out.setdefault(word, []):
+                    out[word].append(alt)
+    return {w: alts for w, alts in out.items() if alts}
 
 
 # --- blocking -----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import QuerySet
 from rapidfuzz import fuzz
@@ -43,6 +43,7 @@ CONVINCING = 0.85  # a best score below this tries the people holding two other 
 FALLBACK_WORDS = 10  # closest vocabulary words per query word in that second try
 ROUGH = 200  # people of the second try compared on their primary names' skeletons first
 GIVEN_WEIGHT = math.log(2.0 + 100_000.0 / 2000)  # the most a given name weighs
+OTHER_READING = 0.97  # closeness of a match found through another reading of a Latin word (keys._OTHER_READING)
 
 
 @dataclass(frozen=True)
@@ -99,14 +100,14 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
     if not qwords:
         return []
     short = max(len(w) for w in qwords) < 3  # too short for typos: prefix lookups only
-    matches = backends.match_words(qwords, fuzzy=not short)
+    matches = _match(query, qwords, fuzzy=not short)
     looked = [i for i, m in enumerate(matches) if m]
     if not looked:
         return []
     weights = {i: _weight(matches[i]) for i in looked}
     # given names (and diminutives: Vanya, Vika) are common whatever their spelling's rarity as a
     # word: they weigh at most GIVEN_WEIGHT, and select only when nothing else does
-    given = _given_words(query, qwords, readings)
+    given = _given_words(query, qwords)
     for i in given & set(looked):
         weights[i] = min(weights[i], GIVEN_WEIGHT)
     # which query word each vocabulary word stands for, and how well
@@ -153,14 +154,31 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
     return [r.hit for r in hits]
 
 
-def _given_words(query: str, qwords: list[str], readings: list[set[int]]) -> set[int]:
+def _match(query: str, qwords: list[str], *, fuzzy: bool) -> list[list[backends.WordMatch]]:
+    """`backends.match_words`, with the matches of a word's other readings (a Latin ch read as х)
+    added to its own at OTHER_READING times their similarity."""
+    variants = keys.query_variants(query)
+    extra = [(i, alt) for i, w in enumerate(qwords) for alt in variants.get(w, ())]
+    found = backends.match_words(qwords + [alt for _i, alt in extra], fuzzy=fuzzy)
+    matches = found[:len(qwords)]
+    for (i, _alt), more in zip(extra, found[len(qwords):], strict=True):
+        merged = {m.word_id: m for m in matches[i]}
+        for m in more:
+            sim = m.similarity * OTHER_READING
+            if m.word_id not in merged or merged[m.word_id].similarity < sim:
+                merged[m.word_id] = replace(m, similarity=sim, exact_or_prefix=False)
+        matches[i] = sorted(merged.values(), key=lambda m: (-m.similarity, -m.people, m.word))
+    return matches
+
+
+def _given_words(query: str, qwords: list[str]) -> set[int]:
     """Positions of the query words that are given names: the skeletons of the query's tokens that
-    are listed given names or diminutives, and the canonical forms only the last reading has."""
+    are listed given names or diminutives, and the canonical forms those stand for."""
     forms = {keys.fold(t) for t in query.split() if keys.given_name_groups(t)}
-    out = {i for i, w in enumerate(qwords) if w in forms}
-    if len(readings) > 1:
-        out |= readings[-1] - readings[0]
-    return out
+    terms = keys.index_terms(query)  # as written, ..., with canonical given names
+    if len(terms) > 1:
+        forms |= set(terms[-1].split()) - set(terms[0].split())
+    return {i for i, w in enumerate(qwords) if w in forms}
 
 
 def _rank(query: str, candidates: list[int], by_word: dict[int, list[tuple[int, float, bool]]],
