@@ -176,3 +176,12 @@ def test_latin_ch_and_z_are_read_both_ways_the_likelier_first():
     assert name_similarity("Galina Chupazaik", "Галіна Хупацаік") >= 0.95
     assert query_variants("Halina Chanyjonak") == {"tananak": ["hananak"]}
     assert query_variants("Алесь Бяляцкі") == {} and query_variants("Łukaszenka") == {}
+
+
+def test_a_german_s_may_be_z_and_a_long_patronymic_costs_no_more():
+    assert name_similarity("Saschina Inga Rygorawna", "Інга Рыгораўна Зашіна") > name_similarity(
+        "Saschina Inga Rygorawna", "Інга Сасіна")
+    assert name_similarity("Djorja Pusajewitsch", "Дар'я Пузаевіч") >= 0.95
+    # the same name without a patronymic, against two people who differ only by its length
+    query = "Іван Цуданулін"
+    assert name_similarity(query, "Іван Анатольевіч Цуданулін") == name_similarity(query, "Іван Ігаравіч Цуданулін")

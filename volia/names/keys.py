@@ -107,8 +107,10 @@ def _latin_word(word: str, mode: str) -> str:
     if mode == "pl":
         out = (out.replace("szcz", "\x02").replace("cz", "\x03").replace("sz", "\x04").replace("rz", "\x05")
                .replace("ch", "\x06").replace("c", "ts"))
-    elif mode == "de":
+    elif mode in ("de", "de-s"):
         out = out.replace("tsch", "\x03").replace("sch", "\x04").replace("ch", "\x06").replace("z", "ts")
+        if mode == "de-s":  # German s is also з (Saschina: Зашына), ss с
+            out = out.replace("ss", "\x07").replace("s", "z").replace("\x07", "s")
     elif mode == "foreign":
         out = out.replace("ch", "\x06")
     out = _strip_marks("".join(_LATIN_SPECIAL.get(c, c) for c in out))
@@ -328,6 +330,9 @@ MATCH_THRESHOLD = 0.8
 # surname or given name is not.
 _UNMATCHED_OPTIONAL = 0.02
 _UNMATCHED = 0.5
+# a patronymic left unmatched costs the same whatever its length (as if of 9 letters): a long one
+# says no less than a short one
+_PATRONYMIC_COST = 2 * 9 * _UNMATCHED_OPTIONAL
 # pairs whose canonical keys compare below _GATE are scored by that comparison alone, scaled by
 # _BELOW_GATE so that they stay below any pair that went through the full alignment
 _GATE = 0.6
@@ -365,8 +370,9 @@ class _Name:
     # the core skeletons in the written order, and reversed (Given Surname / Surname Given)
     order_key: str
     reversed_key: str
-    # the other readings of a Latin spelling without marks: its ch may be х (Polish, Belarusian
-    # 2007 system: Chatarova for Хатарова), its z ц (German: Chupazaik for Хупацаік)
+    # the other readings of a Latin spelling: without marks its ch may be х (Polish, Belarusian
+    # 2007 system: Chatarova for Хатарова), its z ц (German: Chupazaik for Хупацаік); in a German
+    # spelling an s may be з (Pusajewitsch for Пузаевіч)
     readings: tuple[_Name, ...] = ()
 
 
@@ -409,14 +415,19 @@ _AMBIGUOUS_LATIN = re.compile(r"ch|z(?!h)")
 def _prepare(text: str) -> _Name:
     name = _prepare_reading(text, None)
     lowered = text.lower()
-    if not _AMBIGUOUS_LATIN.search(lowered) or any(_is_cyrillic(c) for c in lowered):
+    if any(_is_cyrillic(c) for c in lowered):
         return name
     mode = _latin_mode(lowered)
-    if mode not in ("en", "foreign"):
-        return name  # Polish and German marks already say how to read ch and z
+    # Polish marks say how to read ch and z; German ones too, but not whether an s is с or з
+    if mode in ("en", "foreign") and _AMBIGUOUS_LATIN.search(lowered):
+        others: tuple[str, ...] = ("pl", "de")
+    elif mode == "de" and "s" in lowered.replace("sch", ""):
+        others = ("de-s",)
+    else:
+        return name
     readings = []
     seen = {canonical_latin(text)}
-    for other in ("pl", "de"):
+    for other in others:
         latin = canonical_latin(text, other)
         if latin not in seen:
             seen.add(latin)
@@ -433,12 +444,12 @@ def _prepare_reading(text: str, mode: str | None) -> _Name:
             letters = _fine_word(fine)
             tid = _TOKEN_IDS.setdefault((skel, mid, letters), len(_TOKEN_IDS))
             patronymic = _is_patronymic(skel)
-            cost = 2 * len(skel) * (_UNMATCHED_OPTIONAL if patronymic else _UNMATCHED)
+            cost = _PATRONYMIC_COST if patronymic else 2 * len(skel) * _UNMATCHED
             tokens.append(_Token(skel, mid, letters, _groups_of_mid(mid), patronymic, tid, len(skel), cost))
     p = _patronymic_position(tokens)
     if p is not None and not tokens[p].patronymic:
         t = tokens[p]
-        tokens[p] = replace(t, patronymic=True, cost=2 * t.w * _UNMATCHED_OPTIONAL)
+        tokens[p] = replace(t, patronymic=True, cost=_PATRONYMIC_COST)
     core = tuple(t for i, t in enumerate(tokens) if i != p)
     return _Name(
         tuple(tokens),
