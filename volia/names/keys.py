@@ -149,15 +149,21 @@ def canonical_latin(text: str, mode: str | None = None) -> str:
     text = unicodedata.normalize("NFC", text).lower()
     words: list[str] = []
     mode = mode or _latin_mode(text)
-    for raw in re.split(r"[\s\-‐‑–—_.,;:/()]+", text):
-        if not raw:
-            continue
-        cyrillic = any(_is_cyrillic(c) for c in raw)
-        word = _strip_marks(_cyrillic_word(raw)) if cyrillic else _latin_word(raw, mode)
-        word = _SPLIT.sub("", word)
+    for raw in _WORD_BREAK.split(text):
+        word = _canonical_word(raw, mode) if raw else ""
         if word:
             words.append(word)
     return " ".join(words)
+
+
+_WORD_BREAK = re.compile(r"[\s\-‐‑–—_.,;:/()]+")
+
+
+@lru_cache(maxsize=200_000)
+def _canonical_word(raw: str, mode: str) -> str:
+    """One lower-case word (Cyrillic, or Latin read as ``mode``) in canonical Latin (words recur: cached)."""
+    cyrillic = any(_is_cyrillic(c) for c in raw)
+    return _SPLIT.sub("", _strip_marks(_cyrillic_word(raw)) if cyrillic else _latin_word(raw, mode))
 
 
 # --- step 2: skeleton ---------------------------------------------------------------------
@@ -413,7 +419,8 @@ _AMBIGUOUS_LATIN = re.compile(r"ch|z(?!h)")
 
 @lru_cache(maxsize=200_000)
 def _prepare(text: str) -> _Name:
-    name = _prepare_reading(text, None)
+    latin = canonical_latin(text)
+    name = _prepare_latin(latin)
     lowered = text.lower()
     if any(_is_cyrillic(c) for c in lowered):
         return name
@@ -426,26 +433,31 @@ def _prepare(text: str) -> _Name:
     else:
         return name
     readings = []
-    seen = {canonical_latin(text)}
+    seen = {latin}
     for other in others:
-        latin = canonical_latin(text, other)
-        if latin not in seen:
-            seen.add(latin)
-            readings.append(_prepare_reading(text, other))
+        other_latin = canonical_latin(text, other)
+        if other_latin not in seen:
+            seen.add(other_latin)
+            readings.append(_prepare_latin(other_latin))
     return replace(name, readings=tuple(readings))
 
 
-def _prepare_reading(text: str, mode: str | None) -> _Name:
-    tokens = []
-    for fine in canonical_latin(text, mode).split():
-        skel = fold(fine)
-        if skel:
-            mid = _mid_word(fine)
-            letters = _fine_word(fine)
-            tid = _TOKEN_IDS.setdefault((skel, mid, letters), len(_TOKEN_IDS))
-            patronymic = _is_patronymic(skel)
-            cost = _PATRONYMIC_COST if patronymic else 2 * len(skel) * _UNMATCHED
-            tokens.append(_Token(skel, mid, letters, _groups_of_mid(mid), patronymic, tid, len(skel), cost))
+@lru_cache(maxsize=200_000)
+def _token(fine: str) -> _Token | None:
+    """One word of canonical Latin as a token (words recur in many names: cached)."""
+    skel = fold(fine)
+    if not skel:
+        return None
+    mid = _mid_word(fine)
+    letters = _fine_word(fine)
+    tid = _TOKEN_IDS.setdefault((skel, mid, letters), len(_TOKEN_IDS))
+    patronymic = _is_patronymic(skel)
+    cost = _PATRONYMIC_COST if patronymic else 2 * len(skel) * _UNMATCHED
+    return _Token(skel, mid, letters, _groups_of_mid(mid), patronymic, tid, len(skel), cost)
+
+
+def _prepare_latin(latin: str) -> _Name:
+    tokens = [t for t in map(_token, latin.split()) if t is not None]
     p = _patronymic_position(tokens)
     if p is not None and not tokens[p].patronymic:
         t = tokens[p]
