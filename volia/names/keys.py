@@ -42,6 +42,7 @@ from volia.names import given_names
 
 __all__ = [
     "MATCH_THRESHOLD",
+    "OTHER_READING",
     "blocking_keys",
     "canonical_latin",
     "fold",
@@ -143,8 +144,9 @@ def canonical_latin(text: str, mode: str | None = None) -> str:
     """Lower-case canonical Latin of a name in Cyrillic or any Latin spelling (step 1 of :func:`fold`).
 
     Keeps more distinctions than the skeleton (vowels, ц/ч/т, г/х); used as a finer
-    second opinion when comparing names. ``mode`` ("en", "pl", "de", "foreign") reads Latin
-    words as that kind of spelling instead of the one the text's letters suggest.
+    second opinion when comparing names. ``mode`` ("en", "pl", "de", "de-s": German with s as з,
+    "foreign") reads Latin words as that kind of spelling instead of the one the text's letters
+    suggest.
     """
     text = unicodedata.normalize("NFC", text).lower()
     words: list[str] = []
@@ -180,10 +182,10 @@ _V_TO_U = re.compile(r"(?<=[aiu])v(?![aiu])")
 _DOUBLE = re.compile(r"([a-z])\1+")
 
 
-def _skeleton_word(word: str) -> str:
+def _skeleton_word(word: str, letters: dict[str, str] = _DIGRAPH_MAP) -> str:
     # "y"/"i"/"j" before a vowel is a glide (ia, ya, ja, ie, ye, je, iu, yu, ju, io, yo, jo):
     # mark the vowel classes first so that the glide rule sees them
-    word = _DIGRAPHS.sub(lambda m: _DIGRAPH_MAP[m.group(0)], word)
+    word = _DIGRAPHS.sub(lambda m: letters[m.group(0)], word)
     word = _GLIDE.sub("", word)
     word = _V_TO_U.sub("u", word)
     return _DOUBLE.sub(r"\1", word)
@@ -212,10 +214,7 @@ _FINE_MAP = {**_DIGRAPH_MAP, "shch": "S", "sh": "S", "sz": "S", "zh": "Z", "ch":
 
 
 def _fine_word(word: str) -> str:
-    word = _DIGRAPHS.sub(lambda m: _FINE_MAP[m.group(0)], word)
-    word = _GLIDE.sub("", word)
-    word = _V_TO_U.sub("u", word)
-    return _DOUBLE.sub(r"\1", word)
+    return _skeleton_word(word, _FINE_MAP)
 
 
 def _skeleton(latin: str) -> str:
@@ -346,7 +345,7 @@ _BELOW_GATE = 0.6
 # how much the least similar matched token pulls the whole score down
 _WORST_WEIGHT = 0.4
 # the score of a less likely reading of a Latin spelling (ch as х, z as ц) is multiplied by this
-_OTHER_READING = 0.97
+OTHER_READING = 0.97
 # two tokens with one skeleton but other letters score between this and 0.995, by their fine keys
 _SAME_SKELETON = 0.85
 
@@ -421,7 +420,7 @@ _AMBIGUOUS_LATIN = re.compile(r"ch|z(?!h)")
 def _prepare(text: str) -> _Name:
     latin = canonical_latin(text)
     name = _prepare_latin(latin)
-    lowered = text.lower()
+    lowered = unicodedata.normalize("NFC", text).lower()
     if any(_is_cyrillic(c) for c in lowered):
         return name
     mode = _latin_mode(lowered)
@@ -598,9 +597,9 @@ def _full_similarity(a: str, b: str, na: _Name, nb: _Name) -> float:
     best = _alignment_similarity(ta, tb)
     # another reading of an ambiguous Latin spelling counts slightly less than the likelier one
     for other in na.readings:
-        best = max(best, _OTHER_READING * _alignment_similarity(other.tokens, tb))
+        best = max(best, OTHER_READING * _alignment_similarity(other.tokens, tb))
     for other in nb.readings:
-        best = max(best, _OTHER_READING * _alignment_similarity(ta, other.tokens))
+        best = max(best, OTHER_READING * _alignment_similarity(ta, other.tokens))
     return max(0.0, min(1.0, best))
 
 

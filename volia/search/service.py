@@ -43,7 +43,6 @@ CONVINCING = 0.85  # a best score below this tries the people holding two other 
 FALLBACK_WORDS = 10  # closest vocabulary words per query word in that second try
 ROUGH = 200  # people of the second try compared on their primary names' skeletons first
 GIVEN_WEIGHT = math.log(2.0 + 100_000.0 / 2000)  # the most a given name weighs
-OTHER_READING = 0.97  # closeness of a match found through another reading of a Latin word (keys._OTHER_READING)
 
 
 @dataclass(frozen=True)
@@ -156,7 +155,7 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
 
 def _match(query: str, qwords: list[str], *, fuzzy: bool) -> list[list[backends.WordMatch]]:
     """`backends.match_words`, with the matches of a word's other readings (a Latin ch read as х)
-    added to its own at OTHER_READING times their similarity."""
+    added to its own at `keys.OTHER_READING` times their similarity."""
     variants = keys.query_variants(query)
     extra = [(i, alt) for i, w in enumerate(qwords) for alt in variants.get(w, ())]
     found = backends.match_words(qwords + [alt for _i, alt in extra], fuzzy=fuzzy)
@@ -164,7 +163,7 @@ def _match(query: str, qwords: list[str], *, fuzzy: bool) -> list[list[backends.
     for (i, _alt), more in zip(extra, found[len(qwords):], strict=True):
         merged = {m.word_id: m for m in matches[i]}
         for m in more:
-            sim = m.similarity * OTHER_READING
+            sim = m.similarity * keys.OTHER_READING
             if m.word_id not in merged or merged[m.word_id].similarity < sim:
                 merged[m.word_id] = replace(m, similarity=sim, exact_or_prefix=False)
         matches[i] = sorted(merged.values(), key=lambda m: (-m.similarity, -m.people, m.word))
