@@ -154,3 +154,13 @@ def test_deletion_keys_cover_the_tolerated_edits():
     # two words within the tolerance share a key: a substitution, a transposition, a deletion each
     for typo in ("balatka", "ablatki", "baltki", "bahlatki", "balatkiu", "balatik", "bilatka", "blatk"):
         assert index.deletion_keys(typo) & keys7, typo
+
+
+def test_query_words_of_five_or_six_letters_reach_two_edits_into_longer_words():
+    assert index.query_edits(4) == 1 and index.query_edits(5) == index.query_edits(6) == 2
+    assert min(len(k) for k in index.deletion_keys("vasava", index.query_edits(6))) == 4
+    assert index.deletion_keys("vasava") == index.deletion_keys("vasava", 1)  # what the index stores
+    # Важашова (vazasava, 8 letters, stored two deletions deep) typed Vaašova (vasava): two deletions
+    assert index.deletion_keys("vasava", index.query_edits(6)) & index.deletion_keys("vazasava")
+    # Нахылец typed Nchalyjec: nhalat / nahilat, one deletion on each side
+    assert index.deletion_keys("nhalat", index.query_edits(6)) & index.deletion_keys("nahilat")

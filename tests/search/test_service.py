@@ -152,3 +152,13 @@ def test_a_latin_ch_read_as_kh_selects_the_person(actor):
     assert matches["tananak"] == 1.0
     assert matches["hananak"] == keys.OTHER_READING > max(s for w, s in matches.items() if w != "tananak"
                                                               and w != "hananak")
+
+
+def test_a_short_surname_two_typos_from_a_longer_one_is_found(actor):
+    from volia.registry import services
+
+    target = services.create_person("t", "Ірына Важашова", actor=actor)
+    services.create_person("o", "Марына Васава", actor=actor)  # holds `vasava` itself: the surname selects
+    # `vasava` is two edits from `vazasava`: beyond one typo for a six-letter word, but the stored
+    # eight-letter word's keys reach it when the query's do too
+    assert top("Iryna Vaašova").person_id == target.id

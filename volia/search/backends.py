@@ -14,7 +14,7 @@ from django.db import connection
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from volia.search.index import deletion_keys, max_edits
+from volia.search.index import deletion_keys, query_edits
 
 PREFIX_WORDS = 30  # vocabulary words read per query word by prefix
 IN_CHUNK = 500  # values per IN (...) list
@@ -42,11 +42,11 @@ def _like_prefix(prefix: str) -> str:
 
 def match_words(qwords: Sequence[str], *, fuzzy: bool = True) -> list[list[WordMatch]]:
     """For each query word, the vocabulary words held by someone that equal it, are within
-    `max_edits` of it (`fuzzy`), or begin with it, best first."""
+    `query_edits` of it (`fuzzy`), or begin with it, best first."""
     out: list[dict[int, WordMatch]] = [{} for _ in qwords]
     with connection.cursor() as cur:
         if fuzzy:
-            wanted = [deletion_keys(q) for q in qwords]
+            wanted = [deletion_keys(q, query_edits(len(q))) for q in qwords]
             all_keys = sorted(set().union(*wanted))
             # two index lookups, not a join: the plan stays right without table statistics
             word_ids: set[int] = set()
@@ -62,7 +62,7 @@ def match_words(qwords: Sequence[str], *, fuzzy: bool = True) -> list[list[WordM
                             f"WHERE id IN ({_marks(len(id_chunk))}) AND people > 0", id_chunk)
                 for wid, word, people in cur.fetchall():
                     for qi, q in enumerate(qwords):
-                        limit = max_edits(len(q))
+                        limit = query_edits(len(q))
                         d = OSA.distance(q, word, score_cutoff=limit)
                         if d <= limit:
                             # closeness as the name comparison measures it (an insertion costs less

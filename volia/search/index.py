@@ -34,8 +34,17 @@ def max_edits(length: int) -> int:
     return 0 if length < 4 else 1 if length < 7 else 2
 
 
-def deletion_keys(word: str) -> set[str]:
-    """The word and every string made from it by deleting up to `max_edits(len(word))` letters.
+def query_edits(length: int) -> int:
+    """Typos a query word of this length may be from a vocabulary word: as `max_edits`, but two from 5
+    letters. A stored word of 7+ letters has keys two deletions deep, so a query word of 5-6 letters two
+    edits from it shares a key when the query side deletes up to two letters too (Зыманіна typed
+    Зыманіёа; `vasava` for `vazasava`)."""
+    return 2 if length >= 5 else max_edits(length)
+
+
+def deletion_keys(word: str, edits: int | None = None) -> set[str]:
+    """The word and every string made from it by deleting up to `edits` letters
+    (default `max_edits(len(word))`, what the index stores).
 
     Two words within that many edits of each other (insertions, deletions, substitutions,
     transpositions) share a key; the search verifies the real distance afterwards.
@@ -44,7 +53,7 @@ def deletion_keys(word: str) -> set[str]:
     if len(word) > MAX_KEYED:
         return out
     frontier = {word}
-    for _ in range(max_edits(len(word))):
+    for _ in range(max_edits(len(word)) if edits is None else edits):
         frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
         out |= frontier
     return out
