@@ -300,10 +300,14 @@ def _group_key(groups: frozenset[str]) -> str:
 
 # --- patronymics --------------------------------------------------------------------------
 
-_PATRONYMIC = re.compile(r"^(?P<stem>[a-z]{2,}?)(avit|ivit|avna|auna|ivna|iuna|itna|it)$")
+# the skeletons of patronymic endings: -овіч/-евіч, -іч (masculine), -оўна/-еўна/-ічна (feminine)
+_MASCULINE_ENDINGS = ("avit", "ivit")
+_FEMININE_ENDINGS = ("avna", "auna", "ivna", "iuna", "itna")
+_PATRONYMIC_ENDINGS = _MASCULINE_ENDINGS + _FEMININE_ENDINGS
+_PATRONYMIC = re.compile(rf"^(?P<stem>[a-z]{{2,}}?)({'|'.join(_PATRONYMIC_ENDINGS)}|it)$")
 
 
-_FEMININE_PATRONYMIC = re.compile(r"[a-z]{3,}(avna|auna|ivna|iuna|itna)$")
+_FEMININE_PATRONYMIC = re.compile(rf"[a-z]{{3,}}({'|'.join(_FEMININE_ENDINGS)})$")
 
 
 @lru_cache(maxsize=100_000)
@@ -400,9 +404,6 @@ def _patronymic_position(tokens: list[_Token]) -> int | None:
         if tokens[i - 1].groups and not tokens[i].groups and _near_patronymic(tokens[i].skel):
             return i
     return None
-
-
-_PATRONYMIC_ENDINGS = ("avit", "ivit", "avna", "auna", "ivna", "iuna", "itna")
 
 
 def _near_patronymic(skel: str) -> bool:
@@ -664,9 +665,10 @@ def query_terms(query: str) -> list[str]:
 def query_variants(query: str) -> dict[str, list[str]]:
     """Other skeletons of the query's words in its other readings (a Latin ``ch`` read as х, ``z``
     as ц): ``{"tananak": ["hananak"]}`` for ``Chanyjonak``; empty for most queries."""
-    words = fold(query).split()
+    name = _prepare(query)
+    words = [t.skel for t in name.tokens]
     out: dict[str, list[str]] = {}
-    for reading in _prepare(query).readings:
+    for reading in name.readings:
         other = [t.skel for t in reading.tokens]
         if len(other) == len(words):
             for word, alt in zip(words, other, strict=True):
