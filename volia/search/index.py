@@ -30,16 +30,16 @@ MAX_KEYED = 24  # longer words get no deletion keys (exact and prefix matches on
 
 
 def max_edits(length: int) -> int:
-    """Typos tolerated in a folded word of this length: none below 4 letters, one up to 6, two from 7."""
-    return 0 if length < 4 else 1 if length < 7 else 2
+    """Typos tolerated between a folded word of this length and a stored one: none below 4 letters,
+    one of 4, two from 5 (a stored word has keys this many deletions deep)."""
+    return 0 if length < 4 else 1 if length < 5 else 2
 
 
 def query_edits(length: int) -> int:
-    """Typos a query word of this length may be from a vocabulary word: as `max_edits`, but two from 5
-    letters. A stored word of 7+ letters has keys two deletions deep, so a query word of 5-6 letters two
-    edits from it shares a key when the query side deletes up to two letters too (Зыманіна typed
-    Зыманіёа; `vasava` for `vazasava`)."""
-    return 2 if length >= 5 else max_edits(length)
+    """Typos a query word of this length may be from a vocabulary word: as `max_edits`, and one from
+    3 letters, so that a query word missing one letter of a 4-letter word (`ptr` for Пётр, `patr`)
+    meets it through the word's one-deletion keys."""
+    return 1 if length == 3 else max_edits(length)
 
 
 def deletion_keys(word: str, edits: int | None = None) -> set[str]:
@@ -224,8 +224,9 @@ def check(progress: Callable[[int], None] | None = None) -> list[str]:
         want_keys = sorted((k, wid) for wid, w in words.items() for k in deletion_keys(w))
         bad: set[int] = set()
         for chunk in _chunks(want_keys):
-            cur.execute(f"SELECT key, word_id FROM search_searchwordkey WHERE key IN ({_marks(len(chunk))})",  # noqa: S608
-                        sorted({k for k, _ in chunk}))
+            distinct = sorted({k for k, _ in chunk})  # words share keys
+            cur.execute(f"SELECT key, word_id FROM search_searchwordkey WHERE key IN ({_marks(len(distinct))})",  # noqa: S608
+                        distinct)
             have_keys = set(cur.fetchall())
             bad.update(wid for k, wid in chunk if (k, wid) not in have_keys)
         problems += [f"word {words[wid]!r}: typo keys missing" for wid in sorted(bad)]
