@@ -185,3 +185,11 @@ def test_a_german_s_may_be_z_and_a_long_patronymic_costs_no_more():
     # the same name without a patronymic, against two people who differ only by its length
     query = "Іван Цуданулін"
     assert name_similarity(query, "Іван Анатольевіч Цуданулін") == name_similarity(query, "Іван Ігаравіч Цуданулін")
+
+
+def test_a_wrong_letter_costs_no_more_than_a_missing_one():
+    # Запыа: a letter left out of Запыка, or two letters off Запаоў (whose skeleton `zapau` is one
+    # insertion from the query's `zapa`; a ratio of the skeletons would charge the wrong letter
+    # twice and prefer it)
+    query = "Сцяпан Аляксеевіч Запыа"
+    assert name_similarity(query, "Сцяпан Аляксеевіч Запыка") > name_similarity(query, "Сцяпан Запаоў")

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
-from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from volia.search.index import deletion_keys, query_edits
@@ -25,7 +24,7 @@ class WordMatch:
     word_id: int
     word: str
     people: int  # current people holding the word
-    similarity: float  # 1.0 equal; rapidfuzz ratio within the tolerated edits; PREFIX_SIMILARITY for a prefix
+    similarity: float  # 1.0 equal; 1 - edits / longer length within the tolerated edits; PREFIX_SIMILARITY for a prefix
     exact_or_prefix: bool
 
 
@@ -65,9 +64,9 @@ def match_words(qwords: Sequence[str], *, fuzzy: bool = True) -> list[list[WordM
                         limit = query_edits(len(q))
                         d = OSA.distance(q, word, score_cutoff=limit)
                         if d <= limit:
-                            # closeness as the name comparison measures it (an insertion costs less
-                            # than a substitution), so that neighbours at the same distance differ
-                            sim = 1.0 if d == 0 else min(fuzz.ratio(q, word) / 100.0, 0.99)
+                            # closeness as the name comparison measures skeletons: the share of the
+                            # longer word's letters left unedited
+                            sim = 1.0 - d / max(len(q), len(word))
                             out[qi][wid] = WordMatch(wid, word, people, sim, d == 0)
         else:
             for qi, q in enumerate(qwords):
