@@ -162,3 +162,19 @@ def test_a_short_surname_two_typos_from_a_longer_one_is_found(actor):
     # `vasava` is two edits from `vazasava`: beyond one typo for a six-letter word, but the stored
     # eight-letter word's keys reach it when the query's do too
     assert top("Iryna Vaašova").person_id == target.id
+
+
+def test_people_beyond_a_full_budget_are_found_with_the_given_name(actor, monkeypatch):
+    from volia.registry import services
+    from volia.search import service
+
+    target = services.create_person("t", "Рыгор Жазаевіч", actor=actor)
+    for i, surname in enumerate(["Заевіч", "Жуевіч", "Наевіч", "Раевіч"]):  # one edit from `Жааевіч`
+        services.create_person(f"o{i}", f"Ігар {surname}", actor=actor)
+    monkeypatch.setattr(service, "CANDIDATES", 3)  # as a short surname's hundreds of neighbours would
+    monkeypatch.setattr(service, "CONVINCING", 0.0)  # no second try when nothing convinces
+    # the budget holds the closest matches' people only; Жазаевіч is two edits away, but its holder
+    # also holds a close match of the given name
+    assert top("Григорий Жааевіч").person_id == target.id
+    monkeypatch.setattr(service, "SURE", 0.0)  # without that step: not found
+    assert target.id not in {h.person_id for h in search("Григорий Жааевіч")}

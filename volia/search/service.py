@@ -10,8 +10,11 @@
 4. The best of them that the caller may see (`people`, e.g. the queryset of
    `volia.security.policy.visible_people(user)`) are re-ranked on their real names with
    `volia.names.keys.name_similarities` (script, transliteration, be/ru forms, typos, order).
-   When none of them is a convincing match, people holding close matches of two other query
-   words (given name and patronymic, say) are tried as well.
+   When a selecting word's matches are held by more people than its budget and the best score is
+   not sure, the people holding any of its matches together with a close match of another query
+   word (the given name) are ranked too (a surname two typos away, beyond its hundreds of one-typo
+   neighbours). When none of them is a convincing match, people holding close matches of two other
+   query words (given name and patronymic, say) are tried as well.
 
 One hit per person, best first; a hit shows the person's primary name and the name that matched.
 """
@@ -39,6 +42,7 @@ CANDIDATES = 500  # people read from posting lists per selecting query word
 SELECTING = 2  # query words that select candidates, rarest first
 RARE = 1000  # the second one selects only when its closest matches are held by fewer people
 SHORTLIST = 20  # people re-ranked with name_similarity (at least `limit`)
+SURE = 0.95  # a best score below this also tries the people a selecting word's budget left out
 CONVINCING = 0.85  # a best score below this tries the people holding two other query words too
 FALLBACK_WORDS = 10  # closest vocabulary words per query word in that second try
 ROUGH = 200  # people of the second try compared on their primary names' skeletons first
@@ -122,34 +126,49 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
     order = sorted(looked, key=lambda i: (i in given, -weights[i], i))
     selecting = [i for i in order if i not in given][:SELECTING] or order[:1]
     candidates: dict[int, None] = {}
+    pairs_done: set[tuple[int, int, bool]] = set()
+
+    def common(pairs: list[tuple[int, int, bool]]) -> dict[int, None]:
+        """People holding a match of the first word of a pair (any match, or only close ones: the
+        flag) and a close match of the second."""
+        found: dict[int, None] = {}
+        for a, b, everything in pairs:
+            if (a, b, everything) not in pairs_done:
+                pairs_done.add((a, b, everything))
+                groups = [_word_ids(matches[a], everything), _word_ids(matches[b], False)]
+                found.update(dict.fromkeys(backends.common_holders(groups, CANDIDATES)))
+        return found
+
+    overflowed = []
     for rank, i in enumerate(selecting):
         if rank and _held(matches[i]) > RARE:
             break
         for _wid, pid in backends.holders(matches[i], CANDIDATES):
             candidates[pid] = None
+        if sum(m.people for m in matches[i]) > CANDIDATES:
+            overflowed.append(i)
     allowed = people if people is not None else Person.objects.all()
     hits = _rank(query, list(candidates), by_word, weights, readings, limit, allowed)
+    overflow: dict[int, None] = {}
+    if overflowed and (not hits or hits[0].hit.score < SURE):
+        # the budget took only a selecting word's closest matches (a short surname has many
+        # neighbours one edit away, and the person may be two edits from what was typed): also the
+        # people holding any of its matches together with a close match of another query word (the
+        # given name), ranked among themselves and merged, so that people holding a close neighbour
+        # of the surname besides the given name and patronymic do not crowd the shortlist
+        overflow = common([(i, j, True) for i in overflowed for j in order[:4] if j != i])
+        hits = _merge(hits, _rank(query, [p for p in overflow if p not in candidates], by_word, weights, readings,
+                                  limit, allowed), limit)
     if len(looked) >= 2 and (not hits or hits[0].hit.score < CONVINCING):
         # the selecting words may have missed the person (a surname with more typos than tolerated
         # matches other surnames, whose holders filled the budget): also try the people holding
         # any match of the rarest word and a close match of another query word, and those holding
-        # close matches of two other query words; they are ranked among themselves, then merged
-        def group(x: int, everything: bool) -> list[int]:
-            close = _closest(matches[x]) - 0.1
-            words = [m.word_id for m in matches[x] if everything or m.similarity >= close]
-            return words if everything else words[:FALLBACK_WORDS]
-
+        # close matches of two other query words, compared on their skeletons first
         first, others = order[0], order[1:4]
-        pairs = [[group(first, True), group(j, False)] for j in others]
-        pairs += [[group(a, False), group(b, False)] for a, b in itertools.combinations(others, 2)]
-        extra: dict[int, None] = {}
-        for groups in pairs:
-            extra.update(dict.fromkeys(backends.common_holders(groups, CANDIDATES)))
-        more = [pid for pid in extra if pid not in candidates]
-        if more:
-            seen = {r.hit.person_id for r in hits}
-            hits = _best(hits + [r for r in _rank(query, more, by_word, weights, readings, limit, allowed, rough=True)
-                                 if r.hit.person_id not in seen], limit)
+        extra = common([(first, j, True) for j in others]
+                       + [(a, b, False) for a, b in itertools.combinations(others, 2)])
+        more = [pid for pid in extra if pid not in candidates and pid not in overflow]
+        hits = _merge(hits, _rank(query, more, by_word, weights, readings, limit, allowed, rough=True), limit)
     return [r.hit for r in hits]
 
 
@@ -168,6 +187,15 @@ def _match(query: str, qwords: list[str], *, fuzzy: bool) -> list[list[backends.
                 merged[m.word_id] = replace(m, similarity=sim, exact_or_prefix=False)
         matches[i] = sorted(merged.values(), key=lambda m: (-m.similarity, -m.people, m.word))
     return matches
+
+
+def _word_ids(matches: Sequence[backends.WordMatch], everything: bool) -> list[int]:
+    """All the matches of a query word, or only its close ones (within 0.1 of the closest, at most
+    FALLBACK_WORDS)."""
+    if everything:
+        return [m.word_id for m in matches]
+    close = _closest(matches) - 0.1
+    return [m.word_id for m in matches if m.similarity >= close][:FALLBACK_WORDS]
 
 
 def _given_words(query: str, qwords: list[str]) -> set[int]:
@@ -256,6 +284,11 @@ class _Ranked:
     hit: Hit
     close: float  # canonical-Latin similarity of the matched name to the query (tie-break)
     typed: float  # as typed (tie-break)
+
+
+def _merge(hits: list[_Ranked], more: list[_Ranked], limit: int) -> list[_Ranked]:
+    seen = {r.hit.person_id for r in hits}
+    return _best(hits + [r for r in more if r.hit.person_id not in seen], limit) if more else hits
 
 
 def _best(ranked: list[_Ranked], limit: int) -> list[_Ranked]:
