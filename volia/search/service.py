@@ -126,19 +126,6 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
     order = sorted(looked, key=lambda i: (i in given, -weights[i], i))
     selecting = [i for i in order if i not in given][:SELECTING] or order[:1]
     candidates: dict[int, None] = {}
-    pairs_done: set[tuple[int, int, bool]] = set()
-
-    def common(pairs: list[tuple[int, int, bool]]) -> dict[int, None]:
-        """People holding a match of the first word of a pair (any match, or only close ones: the
-        flag) and a close match of the second."""
-        found: dict[int, None] = {}
-        for a, b, everything in pairs:
-            if (a, b, everything) not in pairs_done:
-                pairs_done.add((a, b, everything))
-                groups = [_word_ids(matches[a], everything), _word_ids(matches[b], False)]
-                found.update(dict.fromkeys(backends.common_holders(groups, CANDIDATES)))
-        return found
-
     overflowed = []
     for rank, i in enumerate(selecting):
         if rank and _held(matches[i]) > RARE:
@@ -150,23 +137,32 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
     allowed = people if people is not None else Person.objects.all()
     hits = _rank(query, list(candidates), by_word, weights, readings, limit, allowed)
     overflow: dict[int, None] = {}
-    if overflowed and (not hits or hits[0].hit.score < SURE):
+    widened = bool(overflowed) and (not hits or hits[0].hit.score < SURE)
+    if widened:
         # the budget took only a selecting word's closest matches (a short surname has many
         # neighbours one edit away, and the person may be two edits from what was typed): also the
         # people holding any of its matches together with a close match of another query word (the
         # given name), ranked among themselves and merged, so that people holding a close neighbour
         # of the surname besides the given name and patronymic do not crowd the shortlist
-        overflow = common([(i, j, True) for i in overflowed for j in order[:4] if j != i])
+        for i in overflowed:
+            close = [w for j in order[:4] if j != i for w in _word_ids(matches[j], False)]
+            overflow.update(dict.fromkeys(backends.common_holders([_word_ids(matches[i], True), close], CANDIDATES)))
         hits = _merge(hits, _rank(query, [p for p in overflow if p not in candidates], by_word, weights, readings,
                                   limit, allowed), limit)
     if len(looked) >= 2 and (not hits or hits[0].hit.score < CONVINCING):
         # the selecting words may have missed the person (a surname with more typos than tolerated
         # matches other surnames, whose holders filled the budget): also try the people holding
-        # any match of the rarest word and a close match of another query word, and those holding
-        # close matches of two other query words, compared on their skeletons first
+        # any match of the rarest word and a close match of another query word (unless the step
+        # above did), and those holding close matches of two other query words, compared on their
+        # skeletons first
         first, others = order[0], order[1:4]
-        extra = common([(first, j, True) for j in others]
-                       + [(a, b, False) for a, b in itertools.combinations(others, 2)])
+        pairs = [] if widened and first in overflowed else [[_word_ids(matches[first], True),
+                                                              _word_ids(matches[j], False)] for j in others]
+        pairs += [[_word_ids(matches[a], False), _word_ids(matches[b], False)]
+                  for a, b in itertools.combinations(others, 2)]
+        extra: dict[int, None] = {}
+        for groups in pairs:
+            extra.update(dict.fromkeys(backends.common_holders(groups, CANDIDATES)))
         more = [pid for pid in extra if pid not in candidates and pid not in overflow]
         hits = _merge(hits, _rank(query, more, by_word, weights, readings, limit, allowed, rough=True), limit)
     return [r.hit for r in hits]
