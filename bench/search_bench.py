@@ -144,7 +144,7 @@ def edits(query: str, names: list[str]) -> int:
 
 
 def worker(vendor: str, url: str, n_names: int, n_queries: int, n_baseline: int, seed: int,
-           reuse: bool = False) -> dict:
+           reuse: bool = False, query_seed: int | None = None) -> dict:
     os.environ["VOLIA_DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "volia.settings")
     import django
@@ -203,7 +203,7 @@ def worker(vendor: str, url: str, n_names: int, n_queries: int, n_baseline: int,
     assert SearchPosting.objects.count() == n_terms
     n_words, n_keys = SearchWord.objects.count(), SearchWordKey.objects.count()
 
-    rng = random.Random(seed + 1)
+    rng = random.Random(seed + 1 if query_seed is None else query_seed)
     targets = rng.sample(range(len(crowd)), n_queries + 20)
     queries = []
     for k in targets:
@@ -301,6 +301,8 @@ def run_worker(vendor: str, url: str, args: argparse.Namespace, data_dir: str) -
     env = {**os.environ, "VOLIA_DATA_DIR": data_dir}
     cmd = [sys.executable, __file__, "--worker", vendor, "--url", url, "--names", str(args.names),
            "--queries", str(args.queries), "--baseline-queries", str(args.baseline_queries), "--seed", str(args.seed)]
+    if args.query_seed is not None:
+        cmd += ["--query-seed", str(args.query_seed)]
     if args.keep:
         cmd += ["--keep", args.keep]
     res = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -331,6 +333,8 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--baseline-queries", type=int, default=200, help="queries also run through the baseline")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--query-seed", type=int, help="draw the queries with this seed instead of seed + 1: a held-out "
+                    "set of queries against the same people (to check that a change tuned on one set generalises)")
     ap.add_argument("--skip-sqlite", action="store_true")
     ap.add_argument("--skip-postgres", action="store_true")
     ap.add_argument("--keep", metavar="DIR", help="keep the databases (SQLite file in DIR, PostgreSQL database "
@@ -340,11 +344,12 @@ def main() -> None:
     args = ap.parse_args()
     if args.worker:
         result = worker(args.worker, args.url, args.names, args.queries, args.baseline_queries, args.seed,
-                        reuse=args.keep is not None)
+                        reuse=args.keep is not None, query_seed=args.query_seed)
         print(json.dumps(result, ensure_ascii=False))
         return
     OUT.mkdir(parents=True, exist_ok=True)
-    results: dict[str, object] = {"names": args.names, "queries": args.queries, "seed": args.seed}
+    results: dict[str, object] = {"names": args.names, "queries": args.queries, "seed": args.seed,
+                                  "query_seed": args.seed + 1 if args.query_seed is None else args.query_seed}
     with tempfile.TemporaryDirectory() as tmp:
         d = args.keep or tmp
         Path(d).mkdir(parents=True, exist_ok=True)

@@ -193,3 +193,9 @@ def test_a_wrong_letter_costs_no_more_than_a_missing_one():
     # twice and prefer it)
     query = "Сцяпан Аляксеевіч Запыа"
     assert name_similarity(query, "Сцяпан Аляксеевіч Запыка") > name_similarity(query, "Сцяпан Запаоў")
+
+
+def test_a_shared_patronymic_counts_like_any_other_word():
+    # the query's patronymic is evidence for the person who has it, against one who has none
+    query = "Аляксей Рыгоравіч Бжачыук"
+    assert name_similarity(query, "Аляксей Рыгоравіч Бажычук") > name_similarity(query, "Аляксей Зацуік")

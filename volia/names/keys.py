@@ -342,8 +342,6 @@ _UNMATCHED = 0.5
 # a patronymic left unmatched costs the same whatever its length (as if of 9 letters): a long one
 # says no less than a short one
 _PATRONYMIC_COST = 2 * 9 * _UNMATCHED_OPTIONAL
-# a shared patronymic is weak evidence (siblings share it): it weighs this share of its letters
-_SHARED_PATRONYMIC = 0.5
 # pairs whose canonical keys compare below _GATE are scored by that comparison alone, scaled by
 # _BELOW_GATE so that they stay below any pair that went through the full alignment
 _GATE = 0.6
@@ -545,7 +543,12 @@ def _alignment_similarity(a: tuple[_Token, ...], b: tuple[_Token, ...]) -> float
             if sim is None:
                 sim = _cached_token_similarity(ta, tb)
             row.append(sim)
-            wrow.append((ta.w + tb.w) * (_SHARED_PATRONYMIC if ta.patronymic and tb.patronymic else 1.0))
+            # a shared patronymic weighs its letters like any other token (it counted half until
+            # 2026-12-03: when the query has one, the person with the same one came second to a
+            # person with none, STANISLAW Antonawitsch Kashutschuk finding Станіслаў Кашунчук);
+            # siblings share it too, but their different given names pull the score down through
+            # the worst-token factor below
+            wrow.append(ta.w + tb.w)
         sims.append(row)
         weights.append(wrow)
     base = sum(t.cost for t in b)
