@@ -217,6 +217,12 @@ def _fine_word(word: str) -> str:
     return _skeleton_word(word, _FINE_MAP)
 
 
+def _plain_word(word: str) -> str:
+    """The skeleton's letter classes without its glide, ў/в and double-letter rules: a typo next to
+    a glide, a в or a doubled letter stays one edit (Жыахец: `ziahat`, skeleton `zahat`)."""
+    return _DIGRAPHS.sub(lambda m: _DIGRAPH_MAP[m.group(0)], word)
+
+
 def _skeleton(latin: str) -> str:
     words = (_skeleton_word(w) for w in latin.split())
     return " ".join(w for w in words if w)
@@ -352,6 +358,8 @@ _WORST_WEIGHT = 0.4
 OTHER_READING = 0.97
 # two tokens with one skeleton but other letters score between this and 0.995, by their fine keys
 _SAME_SKELETON = 0.85
+# the plain keys' edit similarity counts at this share (the skeletons' at 0.97, the mid-skeletons' ratio at 0.98)
+_PLAIN = 0.965
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +367,7 @@ class _Token:
     skel: str
     mid: str
     fine: str
+    plain: str
     groups: frozenset[str]
     patronymic: bool
     id: int  # the same for equal (skel, mid, fine): the key of the token-pair similarity cache
@@ -411,7 +420,7 @@ def _near_patronymic(skel: str) -> bool:
                                   for e in _PATRONYMIC_ENDINGS)
 
 
-_TOKEN_IDS: dict[tuple[str, str, str], int] = {}
+_TOKEN_IDS: dict[tuple[str, str, str, str], int] = {}
 
 
 _AMBIGUOUS_LATIN = re.compile(r"ch|z(?!h)")
@@ -450,10 +459,11 @@ def _token(fine: str) -> _Token | None:
         return None
     mid = _mid_word(fine)
     letters = _fine_word(fine)
-    tid = _TOKEN_IDS.setdefault((skel, mid, letters), len(_TOKEN_IDS))
+    plain = _plain_word(fine)
+    tid = _TOKEN_IDS.setdefault((skel, mid, letters, plain), len(_TOKEN_IDS))
     patronymic = _is_patronymic(skel)
     cost = _PATRONYMIC_COST if patronymic else 2 * len(skel) * _UNMATCHED
-    return _Token(skel, mid, letters, _groups_of_mid(mid), patronymic, tid, len(skel), cost)
+    return _Token(skel, mid, letters, plain, _groups_of_mid(mid), patronymic, tid, len(skel), cost)
 
 
 def _prepare_latin(latin: str) -> _Name:
@@ -502,7 +512,11 @@ def _token_similarity(a: _Token, b: _Token) -> float:
     # ratio (an edit similarity there measured worse on the search benchmark)
     skel = 1.0 - OSA.distance(a.skel, b.skel) / max(a.w, b.w)
     mid = fuzz.ratio(a.mid, b.mid) / 100.0
-    score = max(skel * 0.97, mid * 0.98)
+    # the plain keys, compared the same way as the skeletons, slightly below them: the skeleton's
+    # rules fold real spelling variants, and also turn a typo beside a glide, a в or a doubled
+    # letter into two edits (Жыахец for Жыхаец, ПАВКЛ for Павел); the plain key keeps it one
+    plain = 1.0 - OSA.distance(a.plain, b.plain) / max(len(a.plain), len(b.plain), 1)
+    score = max(skel * 0.97, mid * 0.98, plain * _PLAIN)
     if a.groups and b.groups:
         if a.groups & b.groups:
             # the same given name in another form (Алесь/Аляксандр); a close spelling still ranks first
@@ -671,11 +685,17 @@ def query_terms(query: str) -> list[str]:
 
 
 def query_variants(query: str) -> dict[str, list[str]]:
-    """Other skeletons of the query's words in its other readings (a Latin ``ch`` read as х, ``z``
-    as ц): ``{"tananak": ["hananak"]}`` for ``Chanyjonak``; empty for most queries."""
+    """Other forms to look up for the query's words: their skeletons in the query's other readings (a
+    Latin ``ch`` read as х, ``z`` as ц: ``{"tananak": ["hananak"]}`` for ``Chanyjonak``), and their
+    plain keys where the skeleton's rules changed them (``{"baurina": ["biavrina"]}`` for
+    ``Быаврина``, a typo that the glide and ў/в rules make three edits from Бываріна's ``bivarina``,
+    and the plain key one)."""
     name = _prepare(query)
     words = [t.skel for t in name.tokens]
     out: dict[str, list[str]] = {}
+    for t in name.tokens:
+        if len(t.plain) >= 4 and t.plain != t.skel:
+            out.setdefault(t.skel, []).append(t.plain)
     for reading in name.readings:
         other = [t.skel for t in reading.tokens]
         if len(other) == len(words):

@@ -169,8 +169,9 @@ def search(query: str, *, limit: int = 20, people: QuerySet[Person] | None = Non
 
 
 def _match(query: str, qwords: list[str], *, fuzzy: bool) -> list[list[backends.WordMatch]]:
-    """`backends.match_words`, with the matches of a word's other readings (a Latin ch read as х)
-    added to its own at `keys.OTHER_READING` times their similarity."""
+    """`backends.match_words`, with the matches of a word's other forms (`keys.query_variants`: a
+    Latin ch read as х; the plain key, where a typo beside a glide or a в stays one edit) added to its
+    own at `keys.OTHER_READING` times their similarity."""
     variants = keys.query_variants(query)
     extra = [(i, alt) for i, w in enumerate(qwords) for alt in variants.get(w, ())]
     found = backends.match_words(qwords + [alt for _i, alt in extra], fuzzy=fuzzy)
