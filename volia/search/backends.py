@@ -1,8 +1,9 @@
 """Reading the word index: vocabulary words close to query words, and the people holding them.
 
-The same SQL serves SQLite and PostgreSQL (only the prefix test differs: a range on SQLite's
-binary-collated index, LIKE on PostgreSQL's pattern-ops index). Every value reaches the
-database as a bound parameter; query text is never part of the SQL.
+The same SQL serves SQLite and PostgreSQL but for two things: the prefix test (a range on SQLite's
+binary-collated index, LIKE on PostgreSQL's pattern-ops index) and lists of values (`IN (%s, ...)` on
+SQLite, one array parameter `= ANY(%s)` on PostgreSQL). Every value reaches the database as a bound
+parameter; query text is never part of the SQL.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from rapidfuzz.distance import OSA
 from volia.search.index import deletion_keys, query_edits
 
 PREFIX_WORDS = 30  # vocabulary words read per query word by prefix
-IN_CHUNK = 500  # values per IN (...) list
+IN_CHUNK = 500  # values per IN (...) list or array
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,13 @@ class WordMatch:
 PREFIX_SIMILARITY = 0.8
 
 
-def _marks(n: int) -> str:
-    return ", ".join(["%s"] * n)
+def _in(column: str, values: Sequence) -> tuple[str, list]:
+    """`column IN (values)`: one array parameter on PostgreSQL (`= ANY(%s)`, whose SQL text is the
+    same whatever the number of values, so that psycopg converts it once instead of parsing a long
+    list of placeholders on every query), one placeholder per value on SQLite."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
 def _like_prefix(prefix: str) -> str:
@@ -51,14 +57,15 @@ def match_words(qwords: Sequence[str], *, fuzzy: bool = True) -> list[list[WordM
             word_ids: set[int] = set()
             for i in range(0, len(all_keys), IN_CHUNK):
                 chunk = all_keys[i:i + IN_CHUNK]
-                cur.execute(f"SELECT word_id FROM search_searchwordkey WHERE key IN ({_marks(len(chunk))})",  # noqa: S608
-                            chunk)
+                where, params = _in("key", chunk)
+                cur.execute(f"SELECT word_id FROM search_searchwordkey WHERE {where}", params)  # noqa: S608
                 word_ids.update(r for (r,) in cur.fetchall())
             ids = sorted(word_ids)
             for i in range(0, len(ids), IN_CHUNK):
                 id_chunk = ids[i:i + IN_CHUNK]
-                cur.execute("SELECT id, word, people FROM search_searchword "  # noqa: S608
-                            f"WHERE id IN ({_marks(len(id_chunk))}) AND people > 0", id_chunk)
+                where, params = _in("id", id_chunk)
+                cur.execute(f"SELECT id, word, people FROM search_searchword WHERE {where} AND people > 0",  # noqa: S608
+                            params)
                 for wid, word, people in cur.fetchall():
                     for qi, q in enumerate(qwords):
                         limit = query_edits(len(q))
@@ -102,8 +109,9 @@ def holders(matches: Sequence[WordMatch], limit: int) -> list[tuple[int, int]]:
     with connection.cursor() as cur:
         for i in range(0, len(chosen), IN_CHUNK):
             chunk = chosen[i:i + IN_CHUNK]
-            cur.execute("SELECT word_id, person_id FROM search_searchposting "  # noqa: S608
-                        f"WHERE word_id IN ({_marks(len(chunk))}) LIMIT %s", [*chunk, limit - len(rows)])
+            where, params = _in("word_id", chunk)
+            cur.execute(f"SELECT word_id, person_id FROM search_searchposting WHERE {where} LIMIT %s",  # noqa: S608
+                        [*params, limit - len(rows)])
             rows += cur.fetchall()
             if len(rows) >= limit:
                 break
@@ -115,8 +123,9 @@ def names_of_people(person_ids: Sequence[int]) -> list[tuple[int, str, bool]]:
     if not person_ids:
         return []
     with connection.cursor() as cur:
-        cur.execute("SELECT person_id, text, is_primary FROM registry_personname "  # noqa: S608
-                    f"WHERE person_id IN ({_marks(len(person_ids))}) ORDER BY id", list(person_ids))
+        where, params = _in("person_id", person_ids)
+        cur.execute(f"SELECT person_id, text, is_primary FROM registry_personname WHERE {where} ORDER BY id",  # noqa: S608
+                    params)
         return [(pid, text, bool(primary)) for pid, text, primary in cur.fetchall()]
 
 
@@ -128,10 +137,8 @@ def words_of_people(person_ids: Sequence[int], word_ids: Sequence[int]) -> list[
     out: list[tuple[int, int]] = []
     with connection.cursor() as cur:
         for i in range(0, len(person_ids), IN_CHUNK):
-            chunk = list(person_ids[i:i + IN_CHUNK])
-            marks = _marks(len(chunk))
-            cur.execute(f"SELECT person_id, word_id FROM search_searchposting WHERE person_id IN ({marks})",  # noqa: S608
-                        chunk)
+            where, params = _in("person_id", person_ids[i:i + IN_CHUNK])
+            cur.execute(f"SELECT person_id, word_id FROM search_searchposting WHERE {where}", params)  # noqa: S608
             out += [(pid, wid) for pid, wid in cur.fetchall() if wid in wanted]
     return out
 
@@ -142,8 +149,9 @@ def common_holders(groups: Sequence[Sequence[int]], limit: int) -> list[int]:
         return []
     parts, params = [], []
     for g in groups:
-        parts.append(f"SELECT person_id FROM search_searchposting WHERE word_id IN ({_marks(len(g))})")  # noqa: S608
-        params += list(g)
+        where, values = _in("word_id", g)
+        parts.append(f"SELECT person_id FROM search_searchposting WHERE {where}")  # noqa: S608
+        params += values
     with connection.cursor() as cur:
         cur.execute(" INTERSECT ".join(parts) + " LIMIT %s", [*params, limit])
         return [pid for (pid,) in cur.fetchall()]
