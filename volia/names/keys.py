@@ -370,7 +370,7 @@ class _Token:
     plain: str
     groups: frozenset[str]
     patronymic: bool
-    id: int  # the same for equal (skel, mid, fine): the key of the token-pair similarity cache
+    id: int  # the same for equal (skel, mid, fine, plain): the key of the token-pair similarity cache
     w: int  # weight: the skeleton's length
     cost: float  # the weight it counts for when left unmatched (a patronymic often is)
 
