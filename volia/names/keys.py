@@ -182,10 +182,18 @@ _V_TO_U = re.compile(r"(?<=[aiu])v(?![aiu])")
 _DOUBLE = re.compile(r"([a-z])\1+")
 
 
+def _letter_classes(word: str, letters: dict[str, str] = _DIGRAPH_MAP) -> str:
+    """The word's letters and digraphs replaced by their classes (`letters`), nothing else. With the
+    default table, the *plain key*: the skeleton without its glide, ў/в and double-letter rules, in
+    which a typo next to a glide, a в or a doubled letter stays one edit (Жыахец: `ziahat`, skeleton
+    `zahat`)."""
+    return _DIGRAPHS.sub(lambda m: letters[m.group(0)], word)
+
+
 def _skeleton_word(word: str, letters: dict[str, str] = _DIGRAPH_MAP) -> str:
     # "y"/"i"/"j" before a vowel is a glide (ia, ya, ja, ie, ye, je, iu, yu, ju, io, yo, jo):
     # mark the vowel classes first so that the glide rule sees them
-    word = _DIGRAPHS.sub(lambda m: letters[m.group(0)], word)
+    word = _letter_classes(word, letters)
     word = _GLIDE.sub("", word)
     word = _V_TO_U.sub("u", word)
     return _DOUBLE.sub(r"\1", word)
@@ -200,7 +208,7 @@ _MID_V_TO_U = re.compile(r"(?<=[aeiou])v(?![aeiou])")
 
 def _mid_word(word: str) -> str:
     """A skeleton that keeps the five vowels apart (Саня/Соня, Жанна/Женя): given-name lookups."""
-    word = _DIGRAPHS.sub(lambda m: _MID_MAP[m.group(0)], word)
+    word = _letter_classes(word, _MID_MAP)
     word = _MID_GLIDE.sub("", word)
     word = _MID_V_TO_U.sub("u", word)
     return _DOUBLE.sub(r"\1", word)
@@ -215,12 +223,6 @@ _FINE_MAP = {**_DIGRAPH_MAP, "shch": "S", "sh": "S", "sz": "S", "zh": "Z", "ch":
 
 def _fine_word(word: str) -> str:
     return _skeleton_word(word, _FINE_MAP)
-
-
-def _plain_word(word: str) -> str:
-    """The skeleton's letter classes without its glide, ў/в and double-letter rules: a typo next to
-    a glide, a в or a doubled letter stays one edit (Жыахец: `ziahat`, skeleton `zahat`)."""
-    return _DIGRAPHS.sub(lambda m: _DIGRAPH_MAP[m.group(0)], word)
 
 
 def _skeleton(latin: str) -> str:
@@ -459,7 +461,7 @@ def _token(fine: str) -> _Token | None:
         return None
     mid = _mid_word(fine)
     letters = _fine_word(fine)
-    plain = _plain_word(fine)
+    plain = _letter_classes(fine)
     tid = _TOKEN_IDS.setdefault((skel, mid, letters, plain), len(_TOKEN_IDS))
     patronymic = _is_patronymic(skel)
     cost = _PATRONYMIC_COST if patronymic else 2 * len(skel) * _UNMATCHED
